@@ -1,0 +1,15 @@
+# expect: MI101 MI102 MI401
+# why: Switch and value parameters bound with colon syntax (-ServicePrincipal:$true, -CertificateThumbprint:$x).
+param([string] $Environment = 'AzureCloud')
+
+$asset = Get-AutomationConnection -Name:'AzureRunAsConnection'
+
+$ctx = Connect-AzAccount -ServicePrincipal:$true -Environment:$Environment -TenantId:$asset.TenantId -ApplicationId:$asset.ApplicationId -CertificateThumbprint:$asset.CertificateThumbprint -ErrorAction:Stop
+"Connected to tenant $($ctx.Context.Tenant.Id)"
+
+$policies = Get-AzPolicyState -Filter "ComplianceState eq 'NonCompliant'" -Top 200
+$policies |
+    Group-Object -Property PolicyDefinitionName |
+    Sort-Object -Property Count -Descending |
+    Select-Object -First 10 -Property Count, Name |
+    Format-Table -AutoSize | Out-String | Write-Output

@@ -1,0 +1,20 @@
+# expect: MI101 MI102
+# why: Certificate login passed by splatting a same-file hashtable literal (bareword keys); the connection reads inside the hashtable feed the sign-in.
+$null = Disable-AzContextAutosave -Scope Process
+
+$connection = Get-AutomationConnection -Name AzureRunAsConnection
+
+$loginParams = @{
+    ServicePrincipal      = $true
+    Tenant                = $connection.TenantID
+    ApplicationId         = $connection.ApplicationID
+    CertificateThumbprint = $connection.CertificateThumbprint
+    ErrorAction           = 'Stop'
+}
+Connect-AzAccount @loginParams | Out-Null
+
+$groups = Get-AzResourceGroup | Where-Object { -not $_.Tags -or -not $_.Tags.ContainsKey('CostCenter') }
+foreach ($group in $groups) {
+    Write-Warning "Resource group '$($group.ResourceGroupName)' has no CostCenter tag"
+}
+Write-Output "$(@($groups).Count) untagged resource group(s)"

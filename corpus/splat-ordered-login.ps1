@@ -1,0 +1,28 @@
+# expect: MI101 MI102 MI401
+# why: Certificate login splatted from an [ordered] hashtable with quoted keys, no autosave call, connection name from a variable.
+[CmdletBinding()]
+param(
+    [string[]] $VmNames = @('vm-build-01', 'vm-build-02'),
+    [string] $ResourceGroup = 'rg-build-agents'
+)
+
+$assetName = 'AzureRunAsConnection'
+$automationConnection = Get-AutomationConnection -Name $assetName
+
+$signIn = [ordered]@{
+    'ServicePrincipal'      = $true
+    'TenantId'              = $automationConnection.TenantId
+    'ApplicationId'         = $automationConnection.ApplicationId
+    'CertificateThumbprint' = $automationConnection.CertificateThumbprint
+}
+$azContext = Connect-AzAccount @signIn
+Write-Verbose "Signed in as $($azContext.Context.Account.Id)"
+
+foreach ($name in $VmNames) {
+    $status = (Get-AzVM -ResourceGroupName $ResourceGroup -Name $name -Status).Statuses |
+        Where-Object Code -like 'PowerState/*'
+    if ($status.Code -ne 'PowerState/running') {
+        Write-Output "Starting $name"
+        Start-AzVM -ResourceGroupName $ResourceGroup -Name $name -NoWait | Out-Null
+    }
+}

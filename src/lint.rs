@@ -1,0 +1,139 @@
+//! The engine's entry point: text in, sorted diagnostics out. The CLI, the fixer and
+//! (later) the LSP all call `lint`; nothing else runs rules.
+
+use std::path::PathBuf;
+
+use crate::diagnostic::{Applicability, Diagnostic};
+use crate::rules;
+use crate::source::{LineIndex, SourceText};
+use crate::syntax::model::Script;
+use crate::target::MigrationTarget;
+
+/// Which codes are on: `select` and `ignore` hold codes or prefixes (`MI1`), like
+/// ruff's; the most specific matching entry wins, so `--select MI1 --ignore MI104`
+/// and `--ignore MI1 --select MI104` both do what they say.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleSelection {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl Default for RuleSelection {
+    fn default() -> Self {
+        RuleSelection {
+            select: vec!["MI".into()],
+            ignore: Vec::new(),
+        }
+    }
+}
+
+impl RuleSelection {
+    pub fn enabled(&self, code: &str) -> bool {
+        let longest = |list: &[String]| {
+            list.iter()
+                .filter(|p| code.starts_with(p.as_str()) || p.as_str() == "ALL")
+                .map(|p| if p == "ALL" { 0 } else { p.len() })
+                .max()
+        };
+        match (longest(&self.select), longest(&self.ignore)) {
+            (Some(s), Some(i)) => s > i,
+            (Some(_), None) => true,
+            _ => false,
+        }
+    }
+
+    /// Add more ignores (per-file ignores from the config).
+    pub fn ignoring(&self, more: &[String]) -> Self {
+        let mut selection = self.clone();
+        selection.ignore.extend(more.iter().cloned());
+        selection
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LintOptions {
+    pub selection: RuleSelection,
+    pub target: MigrationTarget,
+}
+
+/// Every enabled finding of a script, sorted by position then code.
+pub fn lint(text: &str, options: &LintOptions) -> Vec<Diagnostic> {
+    let script = Script::parse(text);
+    lint_script(&script, &LineIndex::new(text), options)
+}
+
+pub fn lint_script(script: &Script, lines: &LineIndex, options: &LintOptions) -> Vec<Diagnostic> {
+    let mut diagnostics = rules::check(script, &options.target);
+    diagnostics.extend(rules::parse_error::check(script));
+    for diagnostic in &mut diagnostics {
+        withhold_fix_near_errors(script, diagnostic);
+    }
+    diagnostics.retain(|d| options.selection.enabled(d.code));
+    let mut diagnostics = rules::suppression::apply(script, lines, diagnostics, |code| {
+        options.selection.enabled(code)
+    });
+    diagnostics.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
+    });
+    diagnostics
+}
+
+/// A fix whose edits touch text the parser could not read is shown, never applied.
+fn withhold_fix_near_errors(script: &Script, diagnostic: &mut Diagnostic) {
+    if let Some(fix) = &mut diagnostic.fix {
+        if fix.applicability != Applicability::DisplayOnly
+            && fix.edits.iter().any(|e| script.touches_error(&e.range))
+        {
+            fix.applicability = Applicability::DisplayOnly;
+            fix.message
+                .push_str(" (withheld: it touches code the parser could not read)");
+        }
+    }
+}
+
+/// One checked file, as the printers need it.
+pub struct CheckedFile {
+    /// The path as the user should see it.
+    pub path: PathBuf,
+    pub source: SourceText,
+    pub lines: LineIndex,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CheckedFile {
+    pub fn check(path: PathBuf, source: SourceText, options: &LintOptions) -> Self {
+        let lines = LineIndex::new(&source.text);
+        let script = Script::parse(&source.text);
+        let diagnostics = lint_script(&script, &lines, options);
+        drop(script);
+        CheckedFile {
+            path,
+            source,
+            lines,
+            diagnostics,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_most_specific_selection_wins() {
+        let selection = RuleSelection {
+            select: vec!["MI1".into()],
+            ignore: vec!["MI104".into()],
+        };
+        assert!(
+            selection.enabled("MI101")
+                && !selection.enabled("MI104")
+                && !selection.enabled("MI201")
+        );
+        let selection = RuleSelection {
+            select: vec!["MI104".into()],
+            ignore: vec!["MI1".into()],
+        };
+        assert!(selection.enabled("MI104") && !selection.enabled("MI101"));
+    }
+}

@@ -1,0 +1,230 @@
+//! The Run As analysis several rules share, computed once per script: which
+//! `Get-AutomationConnection` calls return a Run As connection, and which sign-ins use
+//! its certificate. MI101, MI102, MI103, MI104 and MI303 all read it, so they agree on
+//! what counts as Run As.
+
+use std::ops::Range;
+
+use crate::syntax::commands::{CONNECT_AZURERM_ACCOUNT, CONNECT_AZ_ACCOUNT, CONNECT_MG_GRAPH};
+use crate::syntax::model::{Script, Value, ValueKind};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnectionKind {
+    /// `AzureRunAsConnection`, or any connection whose certificate fields feed a
+    /// certificate sign-in.
+    RunAs,
+    /// `AzureClassicRunAsConnection` (MI105).
+    ClassicRunAs,
+    /// A connection asset of some other type: not retired.
+    Other,
+}
+
+pub struct Connection {
+    /// Index into `Script::commands` of the `Get-AutomationConnection` call.
+    pub command: usize,
+    pub variable: Option<String>,
+    pub name: Option<String>,
+    pub kind: ConnectionKind,
+}
+
+/// Which module a sign-in belongs to, so its rewrite stays in that module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Service {
+    Az,
+    AzureRm,
+    Graph,
+}
+
+pub struct CertificateLogin {
+    pub command: usize,
+    pub service: Service,
+    /// The certificate or client id comes from a Run As connection.
+    pub from_runas: bool,
+}
+
+pub struct Facts {
+    pub connections: Vec<Connection>,
+    pub certificate_logins: Vec<CertificateLogin>,
+}
+
+const CERTIFICATE_PARAMS: &[&str] = &[
+    "CertificateThumbprint",
+    "Certificate",
+    "CertificateSubjectName",
+];
+
+impl Facts {
+    pub fn new(script: &Script) -> Self {
+        let mut connections: Vec<Connection> = script
+            .commands
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.is("Get-AutomationConnection"))
+            .map(|(index, command)| {
+                let name = command
+                    .value_of("Name")
+                    .and_then(|v| script.string_value(v));
+                let kind = match name.as_deref() {
+                    Some(n) if n.eq_ignore_ascii_case("AzureRunAsConnection") => {
+                        ConnectionKind::RunAs
+                    }
+                    Some(n) if n.eq_ignore_ascii_case("AzureClassicRunAsConnection") => {
+                        ConnectionKind::ClassicRunAs
+                    }
+                    _ => ConnectionKind::Other,
+                };
+                Connection {
+                    command: index,
+                    variable: command.assigned_to.clone(),
+                    name,
+                    kind,
+                }
+            })
+            .collect();
+        let connection_variables: Vec<String> = connections
+            .iter()
+            .filter_map(|c| c.variable.clone())
+            .collect();
+        let from_connection = |value: Option<&Value>| {
+            value
+                .and_then(|v| source_member(script, v))
+                .is_some_and(|(variable, _)| connection_variables.contains(&variable))
+        };
+        let mut certificate_logins = Vec::new();
+        for (index, command) in script.commands.iter().enumerate() {
+            let service = if command.is(CONNECT_AZ_ACCOUNT) {
+                Service::Az
+            } else if command.is(CONNECT_AZURERM_ACCOUNT) {
+                Service::AzureRm
+            } else if command.is(CONNECT_MG_GRAPH) {
+                Service::Graph
+            } else {
+                continue;
+            };
+            let is_certificate_login = match service {
+                Service::Graph => {
+                    command.has("ClientId") && CERTIFICATE_PARAMS.iter().any(|p| command.has(p))
+                }
+                _ => command.has("ServicePrincipal") && command.has("CertificateThumbprint"),
+            };
+            if !is_certificate_login {
+                continue;
+            }
+            let from_runas = ["CertificateThumbprint", "ApplicationId", "ClientId"]
+                .iter()
+                .any(|p| from_connection(command.value_of(p)));
+            certificate_logins.push(CertificateLogin {
+                command: index,
+                service,
+                from_runas,
+            });
+        }
+        // A connection of any name is a Run As connection when its certificate signs in.
+        for connection in &mut connections {
+            let Some(variable) = &connection.variable else {
+                continue;
+            };
+            let feeds_login = certificate_logins.iter().any(|login| {
+                let command = &script.commands[login.command];
+                ["CertificateThumbprint", "ApplicationId", "ClientId"]
+                    .iter()
+                    .any(|p| {
+                        command
+                            .value_of(p)
+                            .and_then(|v| source_member(script, v))
+                            .is_some_and(|(v, _)| &v == variable)
+                    })
+            });
+            if feeds_login && connection.kind == ConnectionKind::Other {
+                connection.kind = ConnectionKind::RunAs;
+            }
+        }
+        Facts {
+            connections,
+            certificate_logins,
+        }
+    }
+
+    /// Variables holding a Run As connection.
+    pub fn runas_variables(&self) -> impl Iterator<Item = &str> {
+        self.connections
+            .iter()
+            .filter(|c| c.kind == ConnectionKind::RunAs)
+            .filter_map(|c| c.variable.as_deref())
+    }
+
+    pub fn is_runas_variable(&self, variable: &str) -> bool {
+        self.runas_variables().any(|v| v == variable)
+    }
+
+    /// The certificate sign-in a command is, if any.
+    pub fn certificate_login(&self, command: usize) -> Option<&CertificateLogin> {
+        self.certificate_logins
+            .iter()
+            .find(|l| l.command == command)
+    }
+}
+
+/// The parameters a certificate sign-in's rewrite drops: their values are Run As
+/// plumbing, not reads MI104 must rewrite.
+pub fn dropped_by_rewrite(service: Service, parameter: &str) -> bool {
+    let dropped: &[&str] = match service {
+        Service::Az | Service::AzureRm => &[
+            "ServicePrincipal",
+            "CertificateThumbprint",
+            "ApplicationId",
+            "Tenant",
+        ],
+        Service::Graph => &[
+            "ClientId",
+            "CertificateThumbprint",
+            "Certificate",
+            "CertificateSubjectName",
+            "TenantId",
+            "Scopes",
+        ],
+    };
+    dropped.iter().any(|d| d.eq_ignore_ascii_case(parameter))
+}
+
+/// `$conn.CertificateThumbprint`, or `$thumb` where `$thumb = $conn.CertificateThumbprint`:
+/// the variable and member a value reads.
+pub fn source_member(script: &Script, value: &Value) -> Option<(String, String)> {
+    match &value.kind {
+        ValueKind::Member { variable, member } => Some((variable.clone(), member.clone())),
+        ValueKind::Variable(name) => {
+            let assignment = script.assignment_before(name, value.range.start)?;
+            match &assignment.value.kind {
+                ValueKind::Member { variable, member } => Some((variable.clone(), member.clone())),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The source text of `range` followed by the text of the last assignment of every
+/// variable it reads (three levels deep), so `Invoke-RestMethod -Uri $uri` shows what
+/// `$uri` was built from. For matching only: never shown or edited.
+pub fn expanded_text(script: &Script, range: Range<usize>) -> String {
+    let mut out = String::new();
+    expand_into(script, range, 3, &mut out);
+    out
+}
+
+fn expand_into(script: &Script, range: Range<usize>, depth: usize, out: &mut String) {
+    out.push_str(script.slice(&range));
+    if depth == 0 {
+        return;
+    }
+    for variable in script
+        .variables
+        .iter()
+        .filter(|v| range.start <= v.range.start && v.range.end <= range.end)
+    {
+        if let Some(assignment) = script.assignment_before(&variable.name, variable.range.start) {
+            out.push('\n');
+            expand_into(script, assignment.value.range.clone(), depth - 1, out);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! MI303 graph-certificate-login, MI204 plaintext-access-token and MI304
+//! graph-token-login (docs: rules/MI303.md, MI204.md, MI304.md): every
+//! `Connect-MgGraph` that is not `-Identity`, and Azure tokens used as plain strings.
+//! One `Connect-MgGraph -AccessToken` call gets exactly one of MI204/MI304.
+
+use regex::Regex;
+
+use super::facts::{dropped_by_rewrite, expanded_text, Service};
+use super::rewrite::rebuild_call;
+use super::{Checker, GRAPH_CERTIFICATE_LOGIN, GRAPH_TOKEN_LOGIN, PLAINTEXT_ACCESS_TOKEN};
+use crate::diagnostic::{Applicability, Edit, Fix, Severity};
+use crate::syntax::commands::{CONNECT_AZURERM_ACCOUNT, CONNECT_AZ_ACCOUNT, CONNECT_MG_GRAPH};
+use crate::syntax::model::Command;
+
+pub fn check(checker: &mut Checker) {
+    certificate_logins(checker);
+    token_logins(checker);
+    bearer_headers(checker);
+}
+
+/// `Connect-MgGraph -Identity [-ClientId ...]` keeping `-NoWelcome`, `-Environment` and
+/// other arguments that are not app-only plumbing.
+fn graph_identity_call(checker: &Checker, command: &Command) -> String {
+    let identity = checker.target.identity_arguments("ClientId");
+    rebuild_call(
+        checker.script,
+        command,
+        CONNECT_MG_GRAPH,
+        &identity,
+        |param| {
+            !dropped_by_rewrite(Service::Graph, param)
+                && !param.eq_ignore_ascii_case("AccessToken")
+                && !param.eq_ignore_ascii_case("Identity")
+        },
+    )
+}
+
+fn certificate_logins(checker: &mut Checker) {
+    for login in checker
+        .facts
+        .certificate_logins
+        .iter()
+        .filter(|l| l.service == Service::Graph)
+    {
+        let command = &checker.script.commands[login.command];
+        let call = graph_identity_call(checker, command);
+        let (severity, applicability, message) = if login.from_runas {
+            (
+                Severity::Error,
+                Applicability::Safe,
+                format!("`{}` signs in with the Run As certificate; Run As accounts were retired on 2023-09-30", command.written_name),
+            )
+        } else {
+            (
+                Severity::Warning,
+                Applicability::Unsafe,
+                format!("`{}` signs in with an app certificate; in Azure Automation prefer the managed identity (this changes the principal: grant it the app's Graph permissions)", command.written_name),
+            )
+        };
+        let fix = Fix::new(
+            applicability,
+            format!("Sign in with the managed identity: `{call}`"),
+            vec![Edit::replace(command.range.clone(), call)],
+        );
+        let mut diagnostic =
+            GRAPH_CERTIFICATE_LOGIN.diagnostic(command.range.clone(), message, Some(fix));
+        diagnostic.severity = severity;
+        checker.diagnostics.push(diagnostic);
+    }
+}
+
+fn token_logins(checker: &mut Checker) {
+    let script = checker.script;
+    let signs_in_with_identity = script.commands.iter().enumerate().any(|(index, c)| {
+        (c.is(CONNECT_AZ_ACCOUNT) || c.is(CONNECT_AZURERM_ACCOUNT))
+            && (c.has("Identity")
+                || checker
+                    .facts
+                    .certificate_login(index)
+                    .is_some_and(|l| l.from_runas))
+    });
+    for command in script.commands.iter().filter(|c| c.is(CONNECT_MG_GRAPH)) {
+        let Some(Some(token)) = command.named("AccessToken") else {
+            continue;
+        };
+        let source = expanded_text(script, token.range.clone()).to_lowercase();
+        let call = graph_identity_call(checker, command);
+        let edit = vec![Edit::replace(command.range.clone(), call.clone())];
+        let fix_message = format!("Sign in with the managed identity: `{call}`");
+        let diagnostic = if source.contains("get-azaccesstoken") {
+            let applicability = if signs_in_with_identity {
+                Applicability::Safe
+            } else {
+                Applicability::Unsafe
+            };
+            PLAINTEXT_ACCESS_TOKEN.diagnostic(
+                command.range.clone(),
+                "`Connect-MgGraph -AccessToken` with a token from `Get-AzAccessToken`: the token is a SecureString in Az.Accounts 5 and Graph PowerShell v2; sign in with `Connect-MgGraph -Identity`",
+                Some(Fix::new(applicability, fix_message, edit)),
+            )
+        } else {
+            let from_identity = ["identity_endpoint", "msi_endpoint"]
+                .iter()
+                .any(|m| source.contains(m));
+            let applicability = if from_identity {
+                Applicability::Safe
+            } else {
+                Applicability::Unsafe
+            };
+            GRAPH_TOKEN_LOGIN.diagnostic(
+                command.range.clone(),
+                "`Connect-MgGraph -AccessToken` with a hand-made token; Graph PowerShell v2 signs in with the managed identity itself: `Connect-MgGraph -Identity`",
+                Some(Fix::new(applicability, fix_message, edit)),
+            )
+        };
+        checker.diagnostics.push(diagnostic);
+    }
+}
+
+/// `"Bearer $token"` where `$token = (Get-AzAccessToken ...).Token`.
+fn bearer_headers(checker: &mut Checker) {
+    let script = checker.script;
+    let Ok(bearer) = Regex::new(r#"(?i)Bearer\s*(?:"\s*\+\s*)?(?:\$\()?$"#) else {
+        return;
+    };
+    for use_ in &script.variables {
+        let Some(assignment) = script.assignment_before(&use_.name, use_.range.start) else {
+            continue;
+        };
+        let source = expanded_text(script, assignment.value.range.clone()).to_lowercase();
+        if !source.contains("get-azaccesstoken")
+            || !source.contains(".token")
+            || source.contains("-assecurestring")
+        {
+            continue;
+        }
+        let line_start = script.text[..use_.range.start]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        if bearer.is_match(&script.text[line_start..use_.range.start]) {
+            checker.diagnostics.push(PLAINTEXT_ACCESS_TOKEN.diagnostic(
+                use_.range.clone(),
+                "Token from `Get-AzAccessToken` used as a plain string; `.Token` is a SecureString from Az.Accounts 5: call `Invoke-AzRestMethod`/`Invoke-MgGraphRequest`, or use `-AsSecureString` and convert it where the header is built",
+                None,
+            ));
+        }
+    }
+}

@@ -1,0 +1,264 @@
+//! The rule catalog (RULES.md tier 1). Each rule family lives in its own module that
+//! starts with its documentation; this module lists them and runs them over a script.
+
+mod certificate_login;
+mod certificate_token;
+mod classic_runas;
+mod context_autosave;
+mod facts;
+mod graph_login;
+mod graph_profile;
+mod identity_token;
+pub mod parse_error;
+mod rewrite;
+mod runas_connection;
+pub mod suppression;
+
+use crate::diagnostic::{Diagnostic, Fix, Severity};
+use crate::syntax::model::Script;
+use crate::target::MigrationTarget;
+
+pub use facts::Facts;
+
+/// Whether a rule can rewrite what it finds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixAvailability {
+    Always,
+    Sometimes,
+    None,
+}
+
+/// A rule's metadata and documentation (`rules/<CODE>.md`, embedded).
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub fix: FixAvailability,
+    pub summary: &'static str,
+    pub documentation: &'static str,
+}
+
+impl Rule {
+    /// Build a finding of this rule.
+    pub fn diagnostic(
+        &'static self,
+        range: std::ops::Range<usize>,
+        message: impl Into<String>,
+        fix: Option<Fix>,
+    ) -> Diagnostic {
+        Diagnostic {
+            code: self.code,
+            name: self.name,
+            severity: self.severity,
+            message: message.into(),
+            range,
+            fix,
+        }
+    }
+}
+
+macro_rules! rule {
+    ($ident:ident, $code:literal, $name:literal, $severity:ident, $fix:ident, $summary:literal) => {
+        pub static $ident: Rule = Rule {
+            code: $code,
+            name: $name,
+            severity: Severity::$severity,
+            fix: FixAvailability::$fix,
+            summary: $summary,
+            documentation: include_str!(concat!("../../rules/", $code, ".md")),
+        };
+    };
+}
+
+rule!(
+    RUNAS_CONNECTION,
+    "MI101",
+    "runas-connection",
+    Error,
+    Sometimes,
+    "Run As connection read with Get-AutomationConnection"
+);
+rule!(
+    CERTIFICATE_LOGIN,
+    "MI102",
+    "certificate-login",
+    Error,
+    Always,
+    "Azure sign-in with the Run As certificate"
+);
+rule!(
+    RUNAS_RETRY_LOOP,
+    "MI103",
+    "runas-retry-loop",
+    Warning,
+    Sometimes,
+    "Template retry loop around a certificate sign-in"
+);
+rule!(
+    RUNAS_CONNECTION_PROPERTY,
+    "MI104",
+    "runas-connection-property",
+    Error,
+    Sometimes,
+    "Run As connection field read outside the sign-in"
+);
+rule!(
+    CLASSIC_RUNAS,
+    "MI105",
+    "classic-runas",
+    Error,
+    None,
+    "Classic (Service Management) Run As account or certificate"
+);
+rule!(
+    RUNAS_CERTIFICATE_TOKEN,
+    "MI106",
+    "runas-certificate-token",
+    Error,
+    None,
+    "Token made by hand from the Run As certificate (ADAL/MSAL)"
+);
+rule!(
+    IDENTITY_ENDPOINT_TOKEN,
+    "MI201",
+    "identity-endpoint-token",
+    Warning,
+    Sometimes,
+    "Managed-identity token requested by hand from IDENTITY_ENDPOINT"
+);
+rule!(
+    MSI_ENDPOINT_TOKEN,
+    "MI202",
+    "msi-endpoint-token",
+    Warning,
+    Sometimes,
+    "Managed-identity token requested by hand from MSI_ENDPOINT"
+);
+rule!(
+    IMDS_TOKEN,
+    "MI203",
+    "imds-token",
+    Warning,
+    None,
+    "Token requested from the VM's instance metadata service"
+);
+rule!(
+    PLAINTEXT_ACCESS_TOKEN,
+    "MI204",
+    "plaintext-access-token",
+    Warning,
+    Sometimes,
+    "Get-AzAccessToken token used as a plain string"
+);
+rule!(
+    SELECT_MGPROFILE,
+    "MI301",
+    "select-mgprofile",
+    Error,
+    Always,
+    "Select-MgProfile, removed in Microsoft Graph PowerShell v2"
+);
+rule!(
+    GET_MGPROFILE,
+    "MI302",
+    "get-mgprofile",
+    Error,
+    None,
+    "Get-MgProfile, removed in Microsoft Graph PowerShell v2"
+);
+rule!(
+    GRAPH_CERTIFICATE_LOGIN,
+    "MI303",
+    "graph-certificate-login",
+    Error,
+    Always,
+    "Connect-MgGraph with the Run As certificate"
+);
+rule!(
+    GRAPH_TOKEN_LOGIN,
+    "MI304",
+    "graph-token-login",
+    Error,
+    Sometimes,
+    "Connect-MgGraph with a hand-made access token"
+);
+rule!(
+    MISSING_CONTEXT_AUTOSAVE,
+    "MI401",
+    "missing-context-autosave",
+    Warning,
+    Always,
+    "Azure sign-in without Disable-AzContextAutosave -Scope Process first"
+);
+rule!(
+    UNUSED_SUPPRESSION,
+    "MI901",
+    "unused-suppression",
+    Warning,
+    Always,
+    "Suppression comment that suppresses nothing"
+);
+rule!(
+    PARSE_ERROR,
+    "MI902",
+    "parse-error",
+    Info,
+    None,
+    "Syntax the parser could not read"
+);
+
+/// Every rule, in code order.
+pub static ALL: &[&Rule] = &[
+    &RUNAS_CONNECTION,
+    &CERTIFICATE_LOGIN,
+    &RUNAS_RETRY_LOOP,
+    &RUNAS_CONNECTION_PROPERTY,
+    &CLASSIC_RUNAS,
+    &RUNAS_CERTIFICATE_TOKEN,
+    &IDENTITY_ENDPOINT_TOKEN,
+    &MSI_ENDPOINT_TOKEN,
+    &IMDS_TOKEN,
+    &PLAINTEXT_ACCESS_TOKEN,
+    &SELECT_MGPROFILE,
+    &GET_MGPROFILE,
+    &GRAPH_CERTIFICATE_LOGIN,
+    &GRAPH_TOKEN_LOGIN,
+    &MISSING_CONTEXT_AUTOSAVE,
+    &UNUSED_SUPPRESSION,
+    &PARSE_ERROR,
+];
+
+/// A rule by code, case-insensitive.
+pub fn by_code(code: &str) -> Option<&'static Rule> {
+    ALL.iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code))
+}
+
+/// What every rule reads: the script, the shared Run As analysis, the fix target.
+pub struct Checker<'a, 't> {
+    pub script: &'a Script<'t>,
+    pub facts: &'a Facts,
+    pub target: &'a MigrationTarget,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Run the code rules (everything but MI901/MI902, which look at the others' results).
+pub fn check(script: &Script, target: &MigrationTarget) -> Vec<Diagnostic> {
+    let facts = Facts::new(script);
+    let mut checker = Checker {
+        script,
+        facts: &facts,
+        target,
+        diagnostics: Vec::new(),
+    };
+    runas_connection::check(&mut checker);
+    certificate_login::check(&mut checker);
+    classic_runas::check(&mut checker);
+    certificate_token::check(&mut checker);
+    identity_token::check(&mut checker);
+    graph_login::check(&mut checker);
+    graph_profile::check(&mut checker);
+    context_autosave::check(&mut checker);
+    checker.diagnostics
+}

@@ -1,0 +1,181 @@
+//! MI101 runas-connection and MI104 runas-connection-property (docs:
+//! rules/MI101.md, rules/MI104.md): the Run As connection asset and the reads of its
+//! fields, which have no managed-identity equivalent.
+
+use regex::Regex;
+
+use super::facts::{dropped_by_rewrite, ConnectionKind};
+use super::rewrite::{delete_statement, insert_line_above};
+use super::{Checker, RUNAS_CONNECTION, RUNAS_CONNECTION_PROPERTY};
+use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::syntax::model::{Argument, VariableUse};
+use crate::target::SubscriptionSource;
+
+pub fn check(checker: &mut Checker) {
+    runas_connections(checker);
+    connection_properties(checker);
+}
+
+fn runas_connections(checker: &mut Checker) {
+    let script = checker.script;
+    for connection in checker
+        .facts
+        .connections
+        .iter()
+        .filter(|c| c.kind == ConnectionKind::RunAs)
+    {
+        let command = &script.commands[connection.command];
+        let statement = &command.place.statement;
+        // Only `[$x =] Get-AutomationConnection ...` on its own can be deleted.
+        let alone =
+            command.pipeline.end == statement.end && command.pipeline.start >= statement.start;
+        let range = if alone {
+            statement.clone()
+        } else {
+            command.range.clone()
+        };
+        let name = connection
+            .name
+            .as_deref()
+            .unwrap_or("a connection whose certificate signs in");
+        let message = format!(
+            "Run As connection `{name}`: Run As accounts were retired on 2023-09-30; sign in with the Automation account's managed identity instead"
+        );
+        let fix = alone.then(|| {
+            let mut edits = vec![delete_statement(script.text, statement.clone())];
+            let mut leftovers = 0;
+            if let Some(variable) = &connection.variable {
+                for use_ in script.uses_of(variable) {
+                    if let Some(test) = null_test(checker, variable, use_) {
+                        if !edits.contains(&test) {
+                            edits.push(test);
+                        }
+                    } else if !rewritten_by_safe_fix(checker, use_) {
+                        leftovers += 1;
+                    }
+                }
+            }
+            let (applicability, message) = if leftovers == 0 {
+                (Applicability::Safe, "Remove the Run As connection".to_owned())
+            } else {
+                (Applicability::Unsafe, format!("Remove the Run As connection ({leftovers} other use(s) of its variable remain to be rewritten by hand)"))
+            };
+            Fix::new(applicability, message, edits)
+        });
+        checker
+            .diagnostics
+            .push(RUNAS_CONNECTION.diagnostic(range, message, fix));
+    }
+}
+
+/// `if (!$conn) { throw ... }` (also `-not`, `$null -eq`): dead once the connection is
+/// gone, and it would throw. Deleted with the connection when it has no `else`.
+fn null_test(checker: &Checker, variable: &str, use_: &VariableUse) -> Option<Edit> {
+    let statement = checker.script.slice(&use_.place.statement);
+    let name = regex::escape(variable);
+    let pattern = format!(
+        r"(?is)^if\s*\(\s*(?:(?:!|-not\s*)\s*\(?\s*\$(?:script:)?{name}\s*\)?|\$null\s*-eq\s*\${name}|\${name}\s*-eq\s*\$null)\s*\)\s*\{{"
+    );
+    let test = Regex::new(&pattern).ok()?;
+    let has_else = Regex::new(r"(?i)\}\s*else").ok()?.is_match(statement);
+    (test.is_match(statement) && !has_else)
+        .then(|| delete_statement(checker.script.text, use_.place.statement.clone()))
+}
+
+/// A read inside a certificate sign-in, in a parameter its safe rewrite drops.
+fn rewritten_by_safe_fix(checker: &Checker, use_: &VariableUse) -> bool {
+    checker.facts.certificate_logins.iter().any(|login| {
+        let command = &checker.script.commands[login.command];
+        command.arguments.iter().any(|argument| match argument {
+            Argument::Named {
+                name,
+                value: Some(value),
+                ..
+            } => {
+                dropped_by_rewrite(login.service, name)
+                    && value.range.start <= use_.range.start
+                    && use_.range.end <= value.range.end
+            }
+            _ => false,
+        })
+    })
+}
+
+const CONNECTION_FIELDS: &[&str] = &[
+    "SubscriptionID",
+    "TenantID",
+    "ApplicationID",
+    "CertificateThumbprint",
+];
+
+fn connection_properties(checker: &mut Checker) {
+    let script = checker.script;
+    for use_ in &script.variables {
+        let Some((member, access)) = &use_.member else {
+            continue;
+        };
+        let Some(field) = CONNECTION_FIELDS
+            .iter()
+            .find(|f| f.eq_ignore_ascii_case(member))
+        else {
+            continue;
+        };
+        if !checker.facts.is_runas_variable(&use_.name) || rewritten_by_safe_fix(checker, use_) {
+            continue;
+        }
+        let written = script.slice(access);
+        let (message, fix) = match *field {
+            "SubscriptionID" => (
+                format!("`{written}` reads the retired Run As connection; a managed identity has no subscription of its own"),
+                Some(subscription_fix(checker, use_, access.clone())),
+            ),
+            "TenantID" => (
+                format!("`{written}` reads the retired Run As connection; after `Connect-AzAccount -Identity` the tenant is `(Get-AzContext).Tenant.Id`"),
+                Some(Fix::new(
+                    Applicability::Unsafe,
+                    "Read the tenant from the signed-in context",
+                    vec![Edit::replace(access.clone(), "(Get-AzContext).Tenant.Id")],
+                )),
+            ),
+            _ => (format!("`{written}` reads the retired Run As connection's certificate identity; a managed identity has none, remove this code by hand"), None),
+        };
+        checker
+            .diagnostics
+            .push(RUNAS_CONNECTION_PROPERTY.diagnostic(access.clone(), message, fix));
+    }
+}
+
+const SUBSCRIPTION_TODO: &str = "# TODO(mimigrate): the managed identity may have access to several subscriptions; set the subscription explicitly";
+
+fn subscription_fix(checker: &Checker, use_: &VariableUse, access: std::ops::Range<usize>) -> Fix {
+    let script = checker.script;
+    match &checker.target.subscription {
+        Some(SubscriptionSource::AutomationVariable(name)) => Fix::new(
+            Applicability::Unsafe,
+            format!("Read the subscription id from the Automation variable `{name}`"),
+            vec![Edit::replace(
+                access,
+                format!(
+                    "(Get-AutomationVariable -Name '{}')",
+                    name.replace('\'', "''")
+                ),
+            )],
+        ),
+        Some(SubscriptionSource::RunbookParameter(name)) => Fix::new(
+            Applicability::Unsafe,
+            format!("Read the subscription id from the runbook parameter `${name}`"),
+            vec![Edit::replace(access, format!("${name}"))],
+        ),
+        None => {
+            let mut edits = vec![Edit::replace(access, "(Get-AzContext).Subscription.Id")];
+            let statement = use_.place.statement.start;
+            if !script.text[..statement]
+                .trim_end()
+                .ends_with(SUBSCRIPTION_TODO)
+            {
+                edits.push(insert_line_above(script.text, statement, SUBSCRIPTION_TODO));
+            }
+            Fix::new(Applicability::Unsafe, "Use the subscription of the signed-in context (review: the identity may see several)", edits)
+        }
+    }
+}

@@ -1,0 +1,991 @@
+//! The per-file semantic model every rule reads, built in one walk of the tree:
+//! commands with resolved names and bound parameters, assignments and string
+//! constants, variable reads with their member access, type names, method calls,
+//! comments, and for each of them the statement and the blocks around it.
+//! Rules never walk the tree themselves.
+
+use std::ops::Range;
+
+use tree_sitter::{Node, Tree};
+
+use super::commands::{self, CommandSpec};
+
+/// A parsed script and what the rules need to know about it.
+pub struct Script<'t> {
+    pub text: &'t str,
+    pub tree: Tree,
+    pub commands: Vec<Command>,
+    pub assignments: Vec<Assignment>,
+    pub variables: Vec<VariableUse>,
+    pub method_calls: Vec<MethodCall>,
+    /// Type names as written in `[...]` literals, e.g. `Microsoft.Graph.PowerShell.Models.X`.
+    pub types: Vec<TypeName>,
+    pub comments: Vec<Range<usize>>,
+    /// Every statement (direct child of a statement list), in text order.
+    pub statements: Vec<Place>,
+    /// Outermost ERROR and MISSING nodes.
+    pub errors: Vec<Range<usize>>,
+}
+
+/// The constructs that enclose a statement, outermost first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BlockKind {
+    Function,
+    Workflow,
+    /// A `{ ... }` passed as a value (`ForEach-Object { }`, `Invoke-Command { }`).
+    ScriptBlock,
+    Try,
+    Catch,
+    Finally,
+    /// `if`/`elseif`/`else` bodies and `switch` clauses.
+    Branch,
+    Loop,
+    InlineScript,
+    Parallel,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Block {
+    pub kind: BlockKind,
+    /// The whole construct (for a `catch`: the catch clause; for an `if`: the statement).
+    pub range: Range<usize>,
+}
+
+/// Where a piece of code sits: its statement and the blocks around it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Place {
+    /// The whole statement (a direct child of a statement list), e.g. the assignment
+    /// `$r = Connect-AzAccount ... | Out-Null`.
+    pub statement: Range<usize>,
+    pub blocks: Vec<Block>,
+}
+
+impl Place {
+    /// Top level of the script: not inside a function, loop, branch or script block.
+    /// `try` bodies count as top level: the template wraps its sign-in in one.
+    pub fn is_straight_line(&self) -> bool {
+        self.blocks.iter().all(|b| matches!(b.kind, BlockKind::Try))
+    }
+
+    pub fn in_block(&self, kind: &BlockKind) -> bool {
+        self.blocks.iter().any(|b| &b.kind == kind)
+    }
+
+    /// Whether code at `self` always runs before code at `later` that follows it in
+    /// the text: `self`'s blocks enclose `later` too.
+    pub fn encloses_blocks_of(&self, later: &Place) -> bool {
+        self.blocks.len() <= later.blocks.len()
+            && self.blocks.iter().zip(&later.blocks).all(|(a, b)| a == b)
+    }
+}
+
+/// A command invocation (`Connect-AzAccount -Identity`), one per pipeline element.
+#[derive(Clone, Debug)]
+pub struct Command {
+    /// Canonical name for known commands (`Login-AzAccount` -> `Connect-AzAccount`),
+    /// otherwise the written name without a module qualifier.
+    pub name: String,
+    /// The name exactly as written, with any module qualifier.
+    pub written_name: String,
+    pub name_range: Range<usize>,
+    /// The command with its arguments, not the rest of its pipeline.
+    pub range: Range<usize>,
+    pub arguments: Vec<Argument>,
+    /// Variables splatted into the call (`@params` -> `params`).
+    pub splats: Vec<(String, Range<usize>)>,
+    /// `$x = Command ...`: the variable the pipeline's result is assigned to.
+    pub assigned_to: Option<String>,
+    /// The whole pipeline this command is part of (`Connect-AzAccount ... | Out-Null`).
+    pub pipeline: Range<usize>,
+    pub place: Place,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Argument {
+    /// `-Name value`, `-Name:value`, or a switch `-Force`. `name` is canonical for known
+    /// commands (`-Cert` -> `CertificateThumbprint`), else as written without the dash.
+    /// `via_splat`: bound from a hashtable entry, `range` is then the `@splat`.
+    Named {
+        name: String,
+        range: Range<usize>,
+        value: Option<Value>,
+        via_splat: bool,
+    },
+    Positional(Value),
+}
+
+impl Argument {
+    pub fn range(&self) -> Range<usize> {
+        match self {
+            Argument::Named {
+                range,
+                via_splat: true,
+                ..
+            } => range.clone(),
+            Argument::Named { range, value, .. } => {
+                range.start..value.as_ref().map_or(range.end, |v| v.range.end)
+            }
+            Argument::Positional(value) => value.range.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Value {
+    pub range: Range<usize>,
+    pub kind: ValueKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ValueKind {
+    /// A string with no expansion: `'x'`, `"x"`, a bare word, a number.
+    Text(String),
+    /// `"...$x..."`: the raw text between the quotes.
+    Expandable(String),
+    Variable(String),
+    /// `$var.Member` (variable lower-cased, member as written).
+    Member {
+        variable: String,
+        member: String,
+    },
+    /// `@{ Key = value; ... }` or `[ordered]@{...}`; keys as written.
+    Hashtable(Vec<(String, Value)>),
+    Other,
+}
+
+/// `$name = value` (also `param()` defaults).
+#[derive(Clone, Debug)]
+pub struct Assignment {
+    /// Lower-case, without `$`, scope prefix (`script:`) or braces.
+    pub variable: String,
+    pub target: Range<usize>,
+    pub value: Value,
+    pub is_param_default: bool,
+    pub place: Place,
+}
+
+/// A read of a variable, e.g. `$conn.SubscriptionID` or `$env:IDENTITY_ENDPOINT`.
+#[derive(Clone, Debug)]
+pub struct VariableUse {
+    /// Lower-case, without `$` or braces; `env:` is kept (`env:identity_endpoint`).
+    pub name: String,
+    pub range: Range<usize>,
+    /// `.Member` read right after the variable, with the range of the whole access.
+    pub member: Option<(String, Range<usize>)>,
+    pub place: Place,
+}
+
+/// `$x.Method(...)` or `[Type]::Method(...)`.
+#[derive(Clone, Debug)]
+pub struct MethodCall {
+    pub method: String,
+    pub range: Range<usize>,
+    pub place: Place,
+}
+
+#[derive(Clone, Debug)]
+pub struct TypeName {
+    pub name: String,
+    pub range: Range<usize>,
+    pub place: Place,
+}
+
+impl<'t> Script<'t> {
+    pub fn parse(text: &'t str) -> Self {
+        let tree = super::parse(text);
+        let mut builder = Builder {
+            text,
+            script_parts: Parts::default(),
+            place: Place::default(),
+        };
+        builder.visit(tree.root_node());
+        let parts = builder.script_parts;
+        Script {
+            text,
+            errors: super::error_ranges(&tree, text),
+            tree,
+            commands: parts.commands,
+            assignments: parts.assignments,
+            variables: parts.variables,
+            method_calls: parts.method_calls,
+            types: parts.types,
+            comments: parts.comments,
+            statements: parts.statements,
+        }
+        .with_splats_bound()
+    }
+
+    /// Bind the entries of splatted same-file hashtables as named arguments.
+    fn with_splats_bound(mut self) -> Self {
+        let mut bound = Vec::new();
+        for (index, command) in self.commands.iter().enumerate() {
+            let spec = commands::lookup(&command.name);
+            for (variable, range) in &command.splats {
+                let Some(table) = self.splatted_hashtable(variable, command.range.start) else {
+                    continue;
+                };
+                let ValueKind::Hashtable(entries) = &table.value.kind else {
+                    continue;
+                };
+                for (key, value) in entries {
+                    let (name, _) = commands::resolve_param(spec, key);
+                    bound.push((
+                        index,
+                        Argument::Named {
+                            name,
+                            range: range.clone(),
+                            value: Some(value.clone()),
+                            via_splat: true,
+                        },
+                    ));
+                }
+            }
+        }
+        for (index, argument) in bound {
+            self.commands[index].arguments.push(argument);
+        }
+        self
+    }
+
+    pub fn slice(&self, range: &Range<usize>) -> &'t str {
+        &self.text[range.clone()]
+    }
+
+    /// The string a value stands for, resolving variables through constants assigned
+    /// earlier in the file (or a `param()` default) and `"$x"`-style expansion.
+    pub fn string_value(&self, value: &Value) -> Option<String> {
+        match &value.kind {
+            ValueKind::Text(text) => Some(text.clone()),
+            ValueKind::Variable(name) => self.constant(name, value.range.start),
+            ValueKind::Expandable(raw) => self.expand(raw, value.range.start),
+            _ => None,
+        }
+    }
+
+    /// The string constant a variable holds at `offset`: the nearest assignment before
+    /// it, or else the only assignment anywhere (a function reading a script constant).
+    pub fn constant(&self, variable: &str, offset: usize) -> Option<String> {
+        let candidates = self.assignments.iter().filter(|a| a.variable == variable);
+        let chosen = self.assignment_before(variable, offset).or_else(|| {
+            let mut all = candidates;
+            let only = all.next();
+            all.next().is_none().then_some(only).flatten()
+        })?;
+        match &chosen.value.kind {
+            ValueKind::Text(text) => Some(text.clone()),
+            ValueKind::Expandable(raw) => self.expand(raw, chosen.target.start),
+            ValueKind::Variable(other) if other != variable => {
+                self.constant(other, chosen.target.start)
+            }
+            _ => None,
+        }
+    }
+
+    /// Expand `$name` and `${name}` references of an expandable string through
+    /// constants; `None` when any part cannot be resolved.
+    fn expand(&self, raw: &str, offset: usize) -> Option<String> {
+        let mut out = String::new();
+        let mut rest = raw;
+        while let Some(dollar) = rest.find('$') {
+            out.push_str(&unescape_expandable(&rest[..dollar]));
+            let after = &rest[dollar + 1..];
+            let (name, consumed) = if let Some(braced) = after.strip_prefix('{') {
+                let end = braced.find('}')?;
+                (&braced[..end], end + 2)
+            } else {
+                let end = after
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+                    .unwrap_or(after.len());
+                (&after[..end], end)
+            };
+            if name.is_empty() {
+                return None;
+            }
+            out.push_str(&self.constant(&normalize_variable(name), offset)?);
+            rest = &after[consumed..];
+        }
+        out.push_str(&unescape_expandable(rest));
+        Some(out)
+    }
+
+    /// The last assignment of `variable` before `offset` (assignments are in text order).
+    pub fn assignment_before(&self, variable: &str, offset: usize) -> Option<&Assignment> {
+        self.assignments
+            .iter()
+            .rev()
+            .find(|a| a.variable == variable && a.target.start < offset)
+    }
+
+    /// The hashtable literal a splatted variable was last assigned before `offset`.
+    pub fn splatted_hashtable(&self, variable: &str, offset: usize) -> Option<&Assignment> {
+        self.assignment_before(variable, offset)
+            .filter(|a| matches!(a.value.kind, ValueKind::Hashtable(_)))
+    }
+
+    /// Every read of `variable` (case-insensitive name without `$`).
+    pub fn uses_of<'a>(&'a self, variable: &'a str) -> impl Iterator<Item = &'a VariableUse> + 'a {
+        self.variables.iter().filter(move |v| v.name == variable)
+    }
+
+    /// Commands with this canonical name (case-insensitive).
+    pub fn commands_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Command> + 'a {
+        self.commands
+            .iter()
+            .filter(move |c| c.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Whether `range` overlaps text the parser could not read.
+    pub fn touches_error(&self, range: &Range<usize>) -> bool {
+        self.errors.iter().any(|e| {
+            e.start < range.end.max(range.start + 1) && range.start < e.end.max(e.start + 1)
+        })
+    }
+}
+
+impl Command {
+    /// The value of a named parameter (canonical name), including splatted hashtable
+    /// entries. Switches give `Some(None)`.
+    pub fn named(&self, param: &str) -> Option<Option<&Value>> {
+        self.arguments.iter().find_map(|a| match a {
+            Argument::Named { name, value, .. } if name.eq_ignore_ascii_case(param) => {
+                Some(value.as_ref())
+            }
+            _ => None,
+        })
+    }
+
+    pub fn has(&self, param: &str) -> bool {
+        self.named(param).is_some()
+    }
+
+    /// The value for `param`, whether named or bound by position.
+    pub fn value_of(&self, param: &str) -> Option<&Value> {
+        if let Some(value) = self.named(param) {
+            return value;
+        }
+        let spec = commands::lookup(&self.name)?;
+        let index = spec
+            .positional
+            .iter()
+            .position(|p| p.eq_ignore_ascii_case(param))?;
+        self.arguments
+            .iter()
+            .filter_map(|a| match a {
+                Argument::Positional(v) => Some(v),
+                _ => None,
+            })
+            .nth(index)
+    }
+
+    pub fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+}
+
+/// `$Script:Foo`, `${foo}`, `$FOO` -> `foo`; `$env:X` -> `env:x`.
+pub fn normalize_variable(written: &str) -> String {
+    let name = written.trim_start_matches(['$', '@']);
+    let name = name
+        .strip_prefix('{')
+        .and_then(|n| n.strip_suffix('}'))
+        .unwrap_or(name);
+    let lower = name.to_lowercase();
+    for scope in [
+        "script:",
+        "global:",
+        "local:",
+        "private:",
+        "using:",
+        "workflow:",
+    ] {
+        if let Some(rest) = lower.strip_prefix(scope) {
+            return rest.to_owned();
+        }
+    }
+    lower
+}
+
+/// PowerShell's backtick escapes in double-quoted strings, for comparing values.
+fn unescape_expandable(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '`' => match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some('r') => out.push('\r'),
+                Some('0') => out.push('\0'),
+                Some(other) => out.push(other),
+                None => {}
+            },
+            other => out.push(other),
+        }
+    }
+    out.replace("\"\"", "\"")
+}
+
+/// Dash characters PowerShell accepts before a parameter name.
+pub fn is_dash(c: char) -> bool {
+    matches!(c, '-' | '\u{2013}' | '\u{2014}' | '\u{2015}')
+}
+
+fn is_quote(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '"'
+            | '\u{2018}'
+            | '\u{2019}'
+            | '\u{201A}'
+            | '\u{201B}'
+            | '\u{201C}'
+            | '\u{201D}'
+            | '\u{201E}'
+    )
+}
+
+#[derive(Default)]
+struct Parts {
+    commands: Vec<Command>,
+    assignments: Vec<Assignment>,
+    variables: Vec<VariableUse>,
+    method_calls: Vec<MethodCall>,
+    types: Vec<TypeName>,
+    comments: Vec<Range<usize>>,
+    statements: Vec<Place>,
+}
+
+struct Builder<'t> {
+    text: &'t str,
+    script_parts: Parts,
+    place: Place,
+}
+
+/// Skip wrapper nodes that hold a single child (`unary_expression` ->
+/// `array_literal_expression` -> ... -> `variable`).
+fn unwrap(mut node: Node) -> Node {
+    while node.child_count() == 1
+        && !node.is_error()
+        && !is_string_kind(node.kind())
+        && node.kind() != "command"
+    {
+        match node.child(0) {
+            Some(child) if child.is_named() => node = child,
+            _ => break,
+        }
+    }
+    node
+}
+
+fn is_string_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "string_literal" | "expandable_string_literal" | "expandable_here_string_literal"
+    )
+}
+
+fn named_children(node: Node) -> Vec<Node> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+impl<'t> Builder<'t> {
+    fn text_of(&self, node: Node) -> &'t str {
+        &self.text[node.byte_range()]
+    }
+
+    fn visit(&mut self, node: Node) {
+        let saved = self.place.clone();
+        if let Some(kind) = self.block_kind(node) {
+            // A loop is the whole `while (...) { }`, not only its body.
+            let whole = if kind == BlockKind::Loop {
+                node.parent().unwrap_or(node)
+            } else {
+                node
+            };
+            self.place.blocks.push(Block {
+                kind,
+                range: whole.byte_range(),
+            });
+        }
+        if node.parent().is_some_and(|p| p.kind() == "statement_list")
+            && node.kind() != "empty_statement"
+        {
+            self.place.statement = node.byte_range();
+            self.script_parts.statements.push(self.place.clone());
+        }
+        match node.kind() {
+            "comment" => self.script_parts.comments.push(node.byte_range()),
+            "command" => self.command(node),
+            "assignment_expression" => self.assignment(node),
+            "script_parameter" => self.param_default(node),
+            "variable" => self.variable(node),
+            "braced_variable" => self.variable(node),
+            "invokation_expression" => self.method_call(node),
+            "type_literal" => self.type_name(node),
+            _ => {}
+        }
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            self.visit(child);
+        }
+        self.place = saved;
+    }
+
+    fn block_kind(&self, node: Node) -> Option<BlockKind> {
+        let parent_kind = node.parent().map(|p| p.kind());
+        Some(match node.kind() {
+            "function_statement" => {
+                if self
+                    .text_of(node)
+                    .get(..8)
+                    .is_some_and(|w| w.eq_ignore_ascii_case("workflow"))
+                {
+                    BlockKind::Workflow
+                } else {
+                    BlockKind::Function
+                }
+            }
+            "script_block_expression" => BlockKind::ScriptBlock,
+            "statement_block" if parent_kind == Some("try_statement") => BlockKind::Try,
+            "catch_clause" => BlockKind::Catch,
+            "finally_clause" => BlockKind::Finally,
+            "statement_block" if parent_kind == Some("if_statement") => BlockKind::Branch,
+            "elseif_clause" | "else_clause" | "switch_clause" | "trap_statement" => {
+                BlockKind::Branch
+            }
+            "statement_block"
+                if matches!(
+                    parent_kind,
+                    Some(
+                        "while_statement" | "do_statement" | "for_statement" | "foreach_statement"
+                    )
+                ) =>
+            {
+                BlockKind::Loop
+            }
+            "inlinescript_statement" => BlockKind::InlineScript,
+            "parallel_statement" | "sequence_statement" => BlockKind::Parallel,
+            _ => return None,
+        })
+    }
+
+    fn command(&mut self, node: Node) {
+        let Some(name_node) = node.child_by_field_name("command_name") else {
+            return;
+        };
+        let written_name = self.text_of(name_node).to_owned();
+        let bare_name = written_name.rsplit('\\').next().unwrap_or(&written_name);
+        let spec = commands::lookup(bare_name);
+        let name = spec.map_or_else(|| bare_name.to_owned(), |s| s.name.to_owned());
+        let elements = node
+            .child_by_field_name("command_elements")
+            .map(named_children)
+            .unwrap_or_default();
+        if name.eq_ignore_ascii_case("using") {
+            return; // `using module X` / `using namespace X`: a statement, not a call
+        }
+        let (arguments, splats) = self.arguments(spec, &elements);
+        let (pipeline, assigned_to) = self.pipeline_of(node);
+        self.script_parts.commands.push(Command {
+            name,
+            written_name,
+            name_range: name_node.byte_range(),
+            range: node.byte_range(),
+            arguments,
+            splats,
+            assigned_to,
+            pipeline,
+            place: self.place.clone(),
+        });
+    }
+
+    /// The pipeline around a command and the variable its result is assigned to.
+    fn pipeline_of(&self, command: Node) -> (Range<usize>, Option<String>) {
+        let mut pipeline = command;
+        let mut up = command.parent();
+        while let Some(node) = up {
+            match node.kind() {
+                "pipeline" | "pipeline_chain" => pipeline = node,
+                "assignment_expression" => {
+                    let target = named_children(node)
+                        .first()
+                        .map(|t| normalize_variable(self.text_of(unwrap(*t))));
+                    return (pipeline.byte_range(), target);
+                }
+                _ => break,
+            }
+            up = node.parent();
+        }
+        (pipeline.byte_range(), None)
+    }
+
+    fn arguments(
+        &mut self,
+        spec: Option<&'static CommandSpec>,
+        elements: &[Node],
+    ) -> (Vec<Argument>, Vec<(String, Range<usize>)>) {
+        let mut arguments = Vec::new();
+        let mut splats = Vec::new();
+        let mut i = 0;
+        while i < elements.len() {
+            let element = elements[i];
+            i += 1;
+            let text = self.text_of(element);
+            match element.kind() {
+                "command_argument_sep" | "redirection" | "redirections" | "comment" => continue,
+                _ if text.starts_with('@')
+                    && matches!(unwrap(element).kind(), "variable" | "braced_variable") =>
+                {
+                    splats.push((normalize_variable(text), element.byte_range()));
+                    continue;
+                }
+                _ => {}
+            }
+            let is_parameter = element.kind() == "command_parameter"
+                || (element.kind() == "generic_token"
+                    && text.starts_with(is_dash)
+                    && text.chars().nth(1).is_some_and(|c| c.is_alphabetic()));
+            if !is_parameter {
+                arguments.push(Argument::Positional(self.value(element)));
+                continue;
+            }
+            let written = text.trim_start_matches(is_dash);
+            let (written, colon_in_token) = match written.strip_suffix(':') {
+                Some(w) => (w, true),
+                None => (written, false),
+            };
+            let (name, is_switch) = commands::resolve_param(spec, written);
+            // A colon binds the next element; a non-switch takes the next non-parameter.
+            let colon = colon_in_token
+                || elements.get(i).is_some_and(|e| {
+                    e.kind() == "command_argument_sep" && self.text_of(*e).contains(':')
+                });
+            let mut value = None;
+            let mut j = i;
+            while j < elements.len() && elements[j].kind() == "command_argument_sep" {
+                j += 1;
+            }
+            if let Some(next) = elements.get(j) {
+                let next_is_parameter = next.kind() == "command_parameter"
+                    || (next.kind() == "generic_token" && self.text_of(*next).starts_with(is_dash));
+                if colon
+                    || (!is_switch && !next_is_parameter && !self.text_of(*next).starts_with('@'))
+                {
+                    value = Some(self.value(*next));
+                    i = j + 1;
+                }
+            }
+            arguments.push(Argument::Named {
+                name,
+                range: element.byte_range(),
+                value,
+                via_splat: false,
+            });
+        }
+        (arguments, splats)
+    }
+
+    fn value(&self, node: Node) -> Value {
+        let inner = unwrap(node);
+        let text = self.text_of(inner);
+        let kind = match inner.kind() {
+            "string_literal" | "verbatim_string_characters" if text.starts_with(is_quote) => {
+                ValueKind::Text(strip_quotes(text).replace("''", "'"))
+            }
+            "expandable_string_literal" => {
+                let raw = strip_quotes(text);
+                if named_children(inner).is_empty() && !raw.contains('$') {
+                    ValueKind::Text(unescape_expandable(raw))
+                } else {
+                    ValueKind::Expandable(raw.to_owned())
+                }
+            }
+            "generic_token"
+            | "decimal_integer_literal"
+            | "hexadecimal_integer_literal"
+            | "real_literal"
+            | "simple_name" => ValueKind::Text(text.to_owned()),
+            "variable" | "braced_variable" => ValueKind::Variable(normalize_variable(text)),
+            "member_access" => {
+                let children = named_children(inner);
+                match (children.first().map(|c| unwrap(*c)), children.last()) {
+                    (Some(target), Some(member))
+                        if target.kind() == "variable" && member.kind() == "member_name" =>
+                    {
+                        ValueKind::Member {
+                            variable: normalize_variable(self.text_of(target)),
+                            member: self.text_of(*member).to_owned(),
+                        }
+                    }
+                    _ => ValueKind::Other,
+                }
+            }
+            "hash_literal_expression" => ValueKind::Hashtable(self.hash_entries(inner)),
+            "cast_expression" => {
+                // `[ordered]@{...}`
+                match named_children(inner).last().map(|c| unwrap(*c)) {
+                    Some(hash) if hash.kind() == "hash_literal_expression" => {
+                        ValueKind::Hashtable(self.hash_entries(hash))
+                    }
+                    _ => ValueKind::Other,
+                }
+            }
+            _ => ValueKind::Other,
+        };
+        Value {
+            range: node.byte_range(),
+            kind,
+        }
+    }
+
+    fn hash_entries(&self, hash: Node) -> Vec<(String, Value)> {
+        let Some(body) = named_children(hash)
+            .into_iter()
+            .find(|c| c.kind() == "hash_literal_body")
+        else {
+            return Vec::new();
+        };
+        named_children(body)
+            .into_iter()
+            .filter(|entry| entry.kind() == "hash_entry")
+            .filter_map(|entry| {
+                let parts = named_children(entry);
+                let key = unwrap(*parts.first()?);
+                let value = *parts.last()?;
+                let key_text = self.text_of(key);
+                let key = if key_text.starts_with(is_quote) {
+                    strip_quotes(key_text)
+                } else {
+                    key_text
+                };
+                Some((key.to_owned(), self.value(value)))
+            })
+            .collect()
+    }
+
+    fn assignment(&mut self, node: Node) {
+        let children = named_children(node);
+        let (Some(target), Some(value)) = (children.first(), children.last()) else {
+            return;
+        };
+        let target = unwrap(*target);
+        if !matches!(target.kind(), "variable" | "braced_variable") || children.len() < 3 {
+            return;
+        }
+        let operator = self.text_of(children[1]);
+        let value = if operator.trim() == "=" {
+            self.value(*value)
+        } else {
+            Value {
+                range: value.byte_range(),
+                kind: ValueKind::Other,
+            }
+        };
+        self.script_parts.assignments.push(Assignment {
+            variable: normalize_variable(self.text_of(target)),
+            target: target.byte_range(),
+            value,
+            is_param_default: false,
+            place: self.place.clone(),
+        });
+    }
+
+    fn param_default(&mut self, node: Node) {
+        let children = named_children(node);
+        let Some(variable) = children.iter().find(|c| c.kind() == "variable") else {
+            return;
+        };
+        let Some(default) = children
+            .iter()
+            .find(|c| c.kind() == "script_parameter_default")
+        else {
+            return;
+        };
+        let Some(value) = named_children(*default).last().copied() else {
+            return;
+        };
+        self.script_parts.assignments.push(Assignment {
+            variable: normalize_variable(self.text_of(*variable)),
+            target: variable.byte_range(),
+            value: self.value(value),
+            is_param_default: true,
+            place: self.place.clone(),
+        });
+    }
+
+    fn is_assignment_target(node: Node) -> bool {
+        let mut current = node;
+        while let Some(parent) = current.parent() {
+            match parent.kind() {
+                "left_assignment_expression" => return true,
+                "assignment_expression" => return parent.named_child(0) == Some(current),
+                "script_parameter" | "foreach_statement" => {
+                    return parent.kind() == "script_parameter" || current.kind() == "variable"
+                }
+                k if k.ends_with("_expression") && parent.named_child_count() == 1 => {
+                    current = parent
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    fn variable(&mut self, node: Node) {
+        let text = self.text_of(node);
+        if text.starts_with('@') || Self::is_assignment_target(node) {
+            return;
+        }
+        let member = node
+            .parent()
+            .filter(|p| p.kind() == "member_access" && p.named_child(0) == Some(node))
+            .and_then(|access| {
+                let name = named_children(access)
+                    .into_iter()
+                    .find(|c| c.kind() == "member_name")?;
+                Some((self.text_of(name).to_owned(), access.byte_range()))
+            });
+        self.script_parts.variables.push(VariableUse {
+            name: normalize_variable(text),
+            range: node.byte_range(),
+            member,
+            place: self.place.clone(),
+        });
+    }
+
+    fn method_call(&mut self, node: Node) {
+        let Some(method) = named_children(node)
+            .into_iter()
+            .find(|c| c.kind() == "member_name" || c.kind() == "simple_name")
+        else {
+            return;
+        };
+        self.script_parts.method_calls.push(MethodCall {
+            method: self.text_of(method).to_owned(),
+            range: node.byte_range(),
+            place: self.place.clone(),
+        });
+    }
+
+    fn type_name(&mut self, node: Node) {
+        let text = self.text_of(node);
+        let name = text.trim_start_matches('[').trim_end_matches(']').trim();
+        self.script_parts.types.push(TypeName {
+            name: name.to_owned(),
+            range: node.byte_range(),
+            place: self.place.clone(),
+        });
+    }
+}
+
+fn strip_quotes(text: &str) -> &str {
+    let text = text.strip_prefix('@').unwrap_or(text);
+    let mut chars = text.chars();
+    let first = chars.next();
+    let last = chars.next_back();
+    match (first, last) {
+        (Some(a), Some(b)) if is_quote(a) && is_quote(b) => {
+            let inner = &text[a.len_utf8()..text.len() - b.len_utf8()];
+            inner.strip_suffix('@').unwrap_or(inner)
+        }
+        _ => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_resolve_aliases_prefixes_en_dashes_and_splats() {
+        let text = "$c = 'AzureRunAsConnection'\n$conn = get-automationconnection \u{2013}Name $c\n\
+                    $p = [ordered]@{ ServicePrincipal = $true; 'TenantId' = $conn.TenantID }\n\
+                    $null = Az.Accounts\\Login-AzAccount -Cert:$conn.CertificateThumbprint `\n  -ServicePrincipal @p | Out-Null\n";
+        let script = Script::parse(text);
+        assert!(script.errors.is_empty(), "{:?}", script.errors);
+        let get = script
+            .commands_named("Get-AutomationConnection")
+            .next()
+            .unwrap();
+        assert_eq!(get.assigned_to.as_deref(), Some("conn"));
+        assert_eq!(
+            script
+                .string_value(get.value_of("Name").unwrap())
+                .as_deref(),
+            Some("AzureRunAsConnection")
+        );
+        let login = script.commands_named("connect-azaccount").next().unwrap();
+        assert_eq!(login.written_name, "Az.Accounts\\Login-AzAccount");
+        assert!(login.has("ServicePrincipal"));
+        let thumb = login.value_of("CertificateThumbprint").unwrap();
+        assert_eq!(
+            thumb.kind,
+            ValueKind::Member {
+                variable: "conn".into(),
+                member: "CertificateThumbprint".into()
+            }
+        );
+        assert_eq!(login.splats.len(), 1);
+        let table = script.splatted_hashtable("p", login.range.start).unwrap();
+        let ValueKind::Hashtable(entries) = &table.value.kind else {
+            panic!("not a hashtable")
+        };
+        assert_eq!(entries[1].0, "TenantId");
+        assert_eq!(
+            login.pipeline,
+            script.text.find("Az.Accounts").unwrap()..script.text.len() - 1
+        );
+        let members: Vec<_> = script
+            .uses_of("conn")
+            .filter_map(|u| u.member.as_ref().map(|m| m.0.as_str()))
+            .collect();
+        assert_eq!(members, ["TenantID", "CertificateThumbprint"]);
+    }
+
+    #[test]
+    fn param_defaults_and_blocks_are_recorded() {
+        let text = "param([string]$Name = \"AzureRunAsConnection\")\nworkflow W { InlineScript { try { X } catch { if (!$a) { Y } } } }\n";
+        let script = Script::parse(text);
+        assert_eq!(
+            script.constant("name", text.len()).as_deref(),
+            Some("AzureRunAsConnection")
+        );
+        let y = script.commands_named("Y").next().unwrap();
+        let kinds: Vec<_> = y.place.blocks.iter().map(|b| b.kind.clone()).collect();
+        assert_eq!(
+            kinds,
+            [
+                BlockKind::Workflow,
+                BlockKind::InlineScript,
+                BlockKind::Catch,
+                BlockKind::Branch
+            ]
+        );
+        assert!(!y.place.is_straight_line());
+    }
+
+    #[test]
+    fn strings_and_comments_are_not_code() {
+        let script = Script::parse("# Connect-AzAccount -ServicePrincipal\nWrite-Output 'Connect-AzAccount -ServicePrincipal'\n$h = @\"\nConnect-AzAccount\n\"@\n");
+        let names: Vec<_> = script.commands.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["Write-Output"]);
+        assert_eq!(script.comments.len(), 1);
+    }
+
+    #[test]
+    fn only_a_newline_and_using_module_parse() {
+        for empty in [
+            "",
+            "\n",
+            "\r\n\r\n",
+            "# only\n# comments\n",
+            "<# block #>\n",
+        ] {
+            assert!(Script::parse(empty).errors.is_empty(), "{empty:?}");
+        }
+        let script = Script::parse("using module Az.Accounts\n$a = $b ?? 'x'\n");
+        assert!(script.errors.is_empty());
+        assert!(script.commands.is_empty());
+    }
+}

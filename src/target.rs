@@ -1,0 +1,54 @@
+//! What the fixes migrate to: the kind of managed identity and where the subscription
+//! id comes from (CLI flags and the config's `[identity]` / `[subscription]` tables).
+
+/// The managed identity the rewritten sign-ins use.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Identity {
+    /// The Automation account's system-assigned identity: `-Identity` alone.
+    #[default]
+    System,
+    /// A user-assigned identity with a literal client id.
+    UserClientId(String),
+    /// A user-assigned identity whose client id is read from an Automation variable.
+    UserClientIdVariable(String),
+}
+
+/// Where a rewritten `$conn.SubscriptionID` reads the subscription from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SubscriptionSource {
+    AutomationVariable(String),
+    RunbookParameter(String),
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MigrationTarget {
+    pub identity: Identity,
+    pub subscription: Option<SubscriptionSource>,
+}
+
+/// The variable a user-assigned client id is read into near the top of the script.
+pub const CLIENT_ID_VARIABLE: &str = "$IdentityClientId";
+
+impl MigrationTarget {
+    /// The PowerShell expression for the client id, `None` for a system identity.
+    pub fn client_id_expression(&self) -> Option<String> {
+        match &self.identity {
+            Identity::System => None,
+            Identity::UserClientId(id) => Some(format!("'{}'", id.replace('\'', "''"))),
+            Identity::UserClientIdVariable(_) => Some(CLIENT_ID_VARIABLE.to_owned()),
+        }
+    }
+
+    /// ` -Identity` plus the client id under the parameter name a service uses
+    /// (`-AccountId` for Az, `-ClientId` for Graph).
+    pub fn identity_arguments(&self, client_id_parameter: &str) -> String {
+        match self.client_id_expression() {
+            None => " -Identity".to_owned(),
+            Some(id) => format!(" -Identity -{client_id_parameter} {id}"),
+        }
+    }
+
+    pub fn is_user_assigned(&self) -> bool {
+        self.identity != Identity::System
+    }
+}
