@@ -1,8 +1,12 @@
 //! mimigrate: find and rewrite retired Azure Automation Run As sign-in in PowerShell
 //! runbooks. One engine (`lint`) produces `Diagnostic`s; every front end consumes them.
 
+pub mod cli;
+pub mod config;
 pub mod diagnostic;
+pub mod discover;
 pub mod lint;
+pub mod output;
 pub mod rules;
 pub mod source;
 pub mod syntax;

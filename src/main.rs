@@ -1,1 +1,4 @@
-fn main() {}
+fn main() -> std::process::ExitCode {
+    let cli = mimigrate::cli::parse_args();
+    mimigrate::cli::run(cli)
+}

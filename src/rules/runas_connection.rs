@@ -5,10 +5,10 @@
 use regex::Regex;
 
 use super::facts::{dropped_by_rewrite, ConnectionKind};
-use super::rewrite::{delete_statement, insert_line_above};
+use super::rewrite::{delete_statement, indentation, insert_line_above, line_ending};
 use super::{Checker, RUNAS_CONNECTION, RUNAS_CONNECTION_PROPERTY};
 use crate::diagnostic::{Applicability, Edit, Fix};
-use crate::syntax::model::{Argument, VariableUse};
+use crate::syntax::model::{Argument, Block, BlockKind, VariableUse};
 use crate::target::SubscriptionSource;
 
 pub fn check(checker: &mut Checker) {
@@ -69,17 +69,64 @@ fn runas_connections(checker: &mut Checker) {
 }
 
 /// `if (!$conn) { throw ... }` (also `-not`, `$null -eq`): dead once the connection is
-/// gone, and it would throw. Deleted with the connection when it has no `else`.
+/// gone, and it would throw. Removed with the connection; an `else` body stays, in
+/// place of the whole `if`.
 fn null_test(checker: &Checker, variable: &str, use_: &VariableUse) -> Option<Edit> {
-    let statement = checker.script.slice(&use_.place.statement);
+    let script = checker.script;
+    let if_range = use_.place.statement.clone();
+    let statement = script.slice(&if_range);
     let name = regex::escape(variable);
     let pattern = format!(
         r"(?is)^if\s*\(\s*(?:(?:!|-not\s*)\s*\(?\s*\$(?:script:)?{name}\s*\)?|\$null\s*-eq\s*\${name}|\${name}\s*-eq\s*\$null)\s*\)\s*\{{"
     );
-    let test = Regex::new(&pattern).ok()?;
-    let has_else = Regex::new(r"(?i)\}\s*else").ok()?.is_match(statement);
-    (test.is_match(statement) && !has_else)
-        .then(|| delete_statement(checker.script.text, use_.place.statement.clone()))
+    if !Regex::new(&pattern).ok()?.is_match(statement)
+        || Regex::new(r"(?i)\}\s*elseif").ok()?.is_match(statement)
+    {
+        return None;
+    }
+    let removal = delete_statement(script.text, if_range.clone());
+    let is_else = |b: &Block| {
+        b.kind == BlockKind::Branch
+            && if_range.start < b.range.start
+            && b.range.end <= if_range.end
+            && script
+                .slice(&b.range)
+                .get(..4)
+                .is_some_and(|w| w.eq_ignore_ascii_case("else"))
+    };
+    let else_block = script
+        .statements
+        .iter()
+        .flat_map(|s| s.blocks.iter())
+        .find(|b| is_else(b));
+    let Some(else_block) = else_block else {
+        return Some(removal);
+    };
+    // The else body's statements, re-indented to the `if`'s level.
+    let body: Vec<_> = script
+        .statements
+        .iter()
+        .filter(|s| s.blocks.last() == Some(else_block))
+        .collect();
+    let (Some(first), Some(last)) = (body.first(), body.last()) else {
+        return Some(removal);
+    };
+    let if_indent = indentation(script.text, if_range.start);
+    if removal.range.start + if_indent.len() != if_range.start {
+        return None; // the `if` shares its line with other code: leave it to a human
+    }
+    let body_indent = indentation(script.text, first.statement.start);
+    let body_start = first.statement.start - body_indent.len();
+    let ending = line_ending(script.text);
+    let mut kept = String::new();
+    for line in script.text[body_start..last.statement.end].lines() {
+        match line.strip_prefix(body_indent) {
+            Some(rest) => kept.push_str(&format!("{if_indent}{rest}")),
+            None => kept.push_str(line),
+        }
+        kept.push_str(ending);
+    }
+    Some(Edit::replace(removal.range, kept))
 }
 
 /// A read inside a certificate sign-in, in a parameter its safe rewrite drops.

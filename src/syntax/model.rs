@@ -587,11 +587,14 @@ impl<'t> Builder<'t> {
         }
         let (arguments, splats) = self.arguments(spec, &elements);
         let (pipeline, assigned_to) = self.pipeline_of(node);
+        // The grammar counts trailing blanks and line continuations as part of the command.
+        let written = self.text_of(node);
+        let end = node.start_byte() + written.trim_end_matches([' ', '\t', '\r', '\n', '`']).len();
         self.script_parts.commands.push(Command {
             name,
             written_name,
             name_range: name_node.byte_range(),
-            range: node.byte_range(),
+            range: node.start_byte()..end,
             arguments,
             splats,
             assigned_to,

@@ -1,0 +1,38 @@
+//! `path:line:col: CODE [*] message`, one finding per line (`[*]`: `fix` repairs it).
+
+use std::io::{self, Write};
+
+use super::{is_fixable, Printer};
+use crate::lint::CheckedFile;
+
+pub struct Concise {
+    pub color: bool,
+}
+
+impl Printer for Concise {
+    fn print(&self, files: &[CheckedFile], out: &mut dyn Write) -> io::Result<()> {
+        let (bold, red, reset) = if self.color {
+            ("\x1b[1m", "\x1b[31m", "\x1b[0m")
+        } else {
+            ("", "", "")
+        };
+        for file in files {
+            for diagnostic in &file.diagnostics {
+                let start = file
+                    .lines
+                    .position(&file.source.text, diagnostic.range.start);
+                let marker = if is_fixable(diagnostic) { " [*]" } else { "" };
+                writeln!(
+                    out,
+                    "{bold}{}{reset}:{}:{}: {red}{}{reset}{marker} {}",
+                    file.path.display(),
+                    start.line,
+                    start.column,
+                    diagnostic.code,
+                    diagnostic.message
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
