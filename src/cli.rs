@@ -48,7 +48,7 @@ enum ColorChoice {
 #[derive(Subcommand)]
 enum Command {
     /// Report findings (the default command).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Print a rule's documentation; without CODE, list every rule.
     Rule {
         /// A rule code such as MI102.
@@ -163,7 +163,7 @@ pub fn run(cli: Cli) -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Check(args) => check(args, color, cli.quiet),
+        Command::Check(args) => check(*args, color, cli.quiet),
         Command::Rule { code } => rule(code.as_deref()),
     };
     result.unwrap_or_else(|message| {
