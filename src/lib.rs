@@ -10,4 +10,5 @@ pub mod output;
 pub mod rules;
 pub mod source;
 pub mod syntax;
+pub mod tables;
 pub mod target;

@@ -5,6 +5,7 @@
 
 use std::ops::Range;
 
+use super::token_flow::{token_requests, TokenRequest};
 use crate::syntax::commands::{CONNECT_AZURERM_ACCOUNT, CONNECT_AZ_ACCOUNT, CONNECT_MG_GRAPH};
 use crate::syntax::model::{Script, Value, ValueKind};
 
@@ -45,6 +46,7 @@ pub struct CertificateLogin {
 pub struct Facts {
     pub connections: Vec<Connection>,
     pub certificate_logins: Vec<CertificateLogin>,
+    pub token_requests: Vec<TokenRequest>,
 }
 
 const CERTIFICATE_PARAMS: &[&str] = &[
@@ -142,6 +144,7 @@ impl Facts {
         Facts {
             connections,
             certificate_logins,
+            token_requests: token_requests(script),
         }
     }
 

@@ -7,7 +7,9 @@ use regex::Regex;
 
 use super::facts::{dropped_by_rewrite, expanded_text, Service};
 use super::rewrite::rebuild_call;
-use super::{Checker, GRAPH_CERTIFICATE_LOGIN, GRAPH_TOKEN_LOGIN, PLAINTEXT_ACCESS_TOKEN};
+use super::{
+    identity_token, Checker, GRAPH_CERTIFICATE_LOGIN, GRAPH_TOKEN_LOGIN, PLAINTEXT_ACCESS_TOKEN,
+};
 use crate::diagnostic::{Applicability, Edit, Fix, Severity};
 use crate::syntax::commands::{CONNECT_AZURERM_ACCOUNT, CONNECT_AZ_ACCOUNT, CONNECT_MG_GRAPH};
 use crate::syntax::model::Command;
@@ -20,7 +22,7 @@ pub fn check(checker: &mut Checker) {
 
 /// `Connect-MgGraph -Identity [-ClientId ...]` keeping `-NoWelcome`, `-Environment` and
 /// other arguments that are not app-only plumbing.
-fn graph_identity_call(checker: &Checker, command: &Command) -> String {
+pub fn graph_identity_call(checker: &Checker, command: &Command) -> String {
     let identity = checker.target.identity_arguments("ClientId");
     rebuild_call(
         checker.script,
@@ -79,7 +81,12 @@ fn token_logins(checker: &mut Checker) {
                     .certificate_login(index)
                     .is_some_and(|l| l.from_runas))
     });
-    for command in script.commands.iter().filter(|c| c.is(CONNECT_MG_GRAPH)) {
+    for (index, command) in script
+        .commands
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.is(CONNECT_MG_GRAPH))
+    {
         let Some(Some(token)) = command.named("AccessToken") else {
             continue;
         };
@@ -99,18 +106,20 @@ fn token_logins(checker: &mut Checker) {
                 Some(Fix::new(applicability, fix_message, edit)),
             )
         } else {
-            let from_identity = ["identity_endpoint", "msi_endpoint"]
+            // A managed-identity token: the same rewrite as its request's MI201/MI202.
+            let request = checker
+                .facts
+                .token_requests
                 .iter()
-                .any(|m| source.contains(m));
-            let applicability = if from_identity {
-                Applicability::Safe
-            } else {
-                Applicability::Unsafe
-            };
+                .find(|r| r.graph_logins.contains(&index));
+            let fix = request.and_then(|r| identity_token::graph_identity_fix(checker, r)).unwrap_or_else(|| {
+                let message = format!("{fix_message} (this changes the principal: grant the identity the Graph permissions the token had)");
+                Fix::new(Applicability::Unsafe, message, edit)
+            });
             GRAPH_TOKEN_LOGIN.diagnostic(
                 command.range.clone(),
                 "`Connect-MgGraph -AccessToken` with a hand-made token; Graph PowerShell v2 signs in with the managed identity itself: `Connect-MgGraph -Identity`",
-                Some(Fix::new(applicability, fix_message, edit)),
+                Some(fix),
             )
         };
         checker.diagnostics.push(diagnostic);

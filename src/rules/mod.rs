@@ -13,6 +13,7 @@ pub mod parse_error;
 mod rewrite;
 mod runas_connection;
 pub mod suppression;
+mod token_flow;
 
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::syntax::model::Script;

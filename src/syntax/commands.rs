@@ -200,6 +200,23 @@ pub const KNOWN_COMMANDS: &[CommandSpec] = &[
         positional: &[],
     },
     CommandSpec {
+        name: "Import-Module",
+        aliases: &["ipmo"],
+        params: &[
+            p("Name", &[]),
+            p("MinimumVersion", &["Version"]),
+            p("RequiredVersion", &[]),
+            p("MaximumVersion", &[]),
+            switch("Force", &[]),
+            switch("Global", &[]),
+            p("Scope", &[]),
+            p("Prefix", &[]),
+            switch("PassThru", &[]),
+            switch("DisableNameChecking", &[]),
+        ],
+        positional: &["Name"],
+    },
+    CommandSpec {
         name: "Invoke-RestMethod",
         aliases: &["irm"],
         params: WEB_REQUEST_PARAMS,

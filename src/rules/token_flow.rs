@@ -1,0 +1,232 @@
+//! Hand-made managed-identity token requests and where their token goes, shared by
+//! MI201/MI202/MI203 (the request) and MI304 (the `Connect-MgGraph -AccessToken` that
+//! uses it), so both offer the same rewrite and never disagree.
+
+use std::ops::Range;
+
+use regex::Regex;
+
+use super::facts::expanded_text;
+use crate::syntax::commands::CONNECT_MG_GRAPH;
+use crate::syntax::model::{Argument, Command, Script};
+
+const REQUEST_COMMANDS: &[&str] = &["Invoke-RestMethod", "Invoke-WebRequest"];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `$env:IDENTITY_ENDPOINT` (MI201).
+    Identity,
+    /// `$env:MSI_ENDPOINT` (MI202).
+    Msi,
+    /// The VM's instance metadata service (MI203).
+    Imds,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resource {
+    Graph,
+    Arm,
+    Other,
+}
+
+pub struct TokenRequest {
+    /// Index into `Script::commands`.
+    pub command: usize,
+    pub endpoint: Endpoint,
+    /// The `resource=` the token is for, resolved through constants.
+    pub resource: Option<String>,
+    /// `Connect-MgGraph` calls (command indices) whose `-AccessToken` is this token.
+    pub graph_logins: Vec<usize>,
+    /// The statements that exist only to make the token: the request, the steps that
+    /// unpack it, and a resource constant nothing else reads. `None` when the token
+    /// (or the response) is also used for something other than `Connect-MgGraph`.
+    pub plumbing: Option<Vec<Range<usize>>>,
+}
+
+impl TokenRequest {
+    pub fn resource_kind(&self) -> Resource {
+        match self.resource.as_deref().map(str::to_lowercase) {
+            Some(r) if r.contains("graph.microsoft.com") => Resource::Graph,
+            Some(r)
+                if r.contains("management.azure.com")
+                    || r.contains("management.core.windows.net") =>
+            {
+                Resource::Arm
+            }
+            _ => Resource::Other,
+        }
+    }
+}
+
+pub fn token_requests(script: &Script) -> Vec<TokenRequest> {
+    script
+        .commands
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| REQUEST_COMMANDS.iter().any(|r| c.is(r)))
+        .filter_map(|(index, command)| {
+            // Only the address counts: the token flows into later requests' headers,
+            // which are not token requests themselves.
+            let uri = command.value_of("Uri")?;
+            let address = expanded_text(script, uri.range.clone()).to_lowercase();
+            let endpoint = if address.contains("identity_endpoint") {
+                Endpoint::Identity
+            } else if address.contains("msi_endpoint") {
+                Endpoint::Msi
+            } else if address.contains("169.254.169.254/metadata/identity") {
+                Endpoint::Imds
+            } else {
+                return None;
+            };
+            let resource = resource(script, command);
+            let (graph_logins, plumbing) = follow_token(script, command);
+            Some(TokenRequest {
+                command: index,
+                endpoint,
+                resource,
+                graph_logins,
+                plumbing,
+            })
+        })
+        .collect()
+}
+
+/// `resource=<url or $variable>` in the request's address or body.
+fn resource(script: &Script, command: &Command) -> Option<String> {
+    let pattern = Regex::new(r#"(?i)resource\s*=\s*['"]?(\$\{?[\w:]+\}?|[^&'"\s;}]+)"#).ok()?;
+    let text: String = command
+        .arguments
+        .iter()
+        .map(|a| script.slice(&a.range()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let found = pattern.captures(&text)?.get(1)?.as_str().to_owned();
+    let value = match found.strip_prefix('$') {
+        Some(variable) => script.constant(
+            &crate::syntax::model::normalize_variable(variable),
+            command.range.start,
+        )?,
+        None => found,
+    };
+    Some(
+        value
+            .replace("%3A", ":")
+            .replace("%3a", ":")
+            .replace("%2F", "/")
+            .replace("%2f", "/"),
+    )
+}
+
+/// Follow the request's result through plain assignments to the `Connect-MgGraph
+/// -AccessToken` calls that use it.
+fn follow_token(script: &Script, request: &Command) -> (Vec<usize>, Option<Vec<Range<usize>>>) {
+    let token_values: Vec<(usize, Range<usize>)> = script
+        .commands
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.is(CONNECT_MG_GRAPH))
+        .filter_map(|(i, c)| match c.named("AccessToken") {
+            Some(Some(value)) => Some((i, value.range.clone())),
+            _ => None,
+        })
+        .collect();
+    let mut statements = vec![request.place.statement.clone()];
+    let mut logins = Vec::new();
+    let mut variable = assigned_by(script, &request.place.statement);
+    let mut complete = variable.is_some();
+    for _ in 0..4 {
+        let Some(current) = variable.take() else {
+            break;
+        };
+        let uses: Vec<_> = script
+            .uses_of(&current)
+            .filter(|u| {
+                !statements
+                    .iter()
+                    .any(|s| s.start <= u.range.start && u.range.end <= s.end)
+            })
+            .collect();
+        let mut others = Vec::new();
+        for use_ in uses {
+            match token_values
+                .iter()
+                .find(|(_, value)| value.start <= use_.range.start && use_.range.end <= value.end)
+            {
+                Some((login, _)) => logins.push(*login),
+                None => others.push(use_),
+            }
+        }
+        match others.as_slice() {
+            [] => break,
+            [next] if logins.is_empty() => match assigned_by(script, &next.place.statement) {
+                Some(next_variable) => {
+                    statements.push(next.place.statement.clone());
+                    variable = Some(next_variable);
+                }
+                None => complete = false,
+            },
+            _ => complete = false,
+        }
+    }
+    logins.sort_unstable();
+    logins.dedup();
+    if !complete || logins.is_empty() {
+        return (logins, None);
+    }
+    statements.extend(resource_constants(script, request));
+    (logins, Some(statements))
+}
+
+/// `$x = ...` as a whole statement: the variable it assigns.
+fn assigned_by(script: &Script, statement: &Range<usize>) -> Option<String> {
+    script
+        .assignments
+        .iter()
+        .find(|a| {
+            !a.is_param_default
+                && a.target.start == statement.start
+                && a.value.range.end == statement.end
+        })
+        .map(|a| a.variable.clone())
+}
+
+/// Constants read only by the request (`$resourceURL = "https://graph.microsoft.com/"`).
+fn resource_constants(script: &Script, request: &Command) -> Vec<Range<usize>> {
+    let statement = &request.place.statement;
+    let mut constants = Vec::new();
+    for argument in &request.arguments {
+        let range = match argument {
+            Argument::Named {
+                value: Some(value), ..
+            }
+            | Argument::Positional(value) => value.range.clone(),
+            Argument::Named { .. } => continue,
+        };
+        for use_ in script.variables.iter().filter(|v| {
+            range.start <= v.range.start && v.range.end <= range.end && !v.name.starts_with("env:")
+        }) {
+            let only_here = script
+                .uses_of(&use_.name)
+                .all(|u| statement.start <= u.range.start && u.range.end <= statement.end);
+            let Some(assignment) = script.assignment_before(&use_.name, use_.range.start) else {
+                continue;
+            };
+            let single = script
+                .assignments
+                .iter()
+                .filter(|a| a.variable == use_.name)
+                .count()
+                == 1;
+            if only_here
+                && single
+                && !assignment.is_param_default
+                && assigned_by(script, &assignment.place.statement).is_some()
+            {
+                constants.push(assignment.place.statement.clone());
+            }
+        }
+    }
+    constants.sort_by_key(|r| r.start);
+    constants.dedup();
+    constants
+}
