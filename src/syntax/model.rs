@@ -197,6 +197,7 @@ impl<'t> Script<'t> {
             text,
             script_parts: Parts::default(),
             place: Place::default(),
+            ancestors: Vec::new(),
         };
         builder.visit(tree.root_node());
         let parts = builder.script_parts;
@@ -455,10 +456,13 @@ struct Parts {
     statements: Vec<Place>,
 }
 
-struct Builder<'t> {
+struct Builder<'t, 'tree> {
     text: &'t str,
     script_parts: Parts,
     place: Place,
+    /// The nodes above the one being visited, root first: tree-sitter's own
+    /// `Node::parent` walks down from the root each time, which dominated run time.
+    ancestors: Vec<Node<'tree>>,
 }
 
 /// Skip wrapper nodes that hold a single child (`unary_expression` ->
@@ -489,17 +493,21 @@ fn named_children(node: Node) -> Vec<Node> {
     node.named_children(&mut cursor).collect()
 }
 
-impl<'t> Builder<'t> {
+impl<'t, 'tree> Builder<'t, 'tree> {
     fn text_of(&self, node: Node) -> &'t str {
         &self.text[node.byte_range()]
     }
 
-    fn visit(&mut self, node: Node) {
+    fn parent(&self) -> Option<Node<'tree>> {
+        self.ancestors.last().copied()
+    }
+
+    fn visit(&mut self, node: Node<'tree>) {
         let saved = self.place.clone();
         if let Some(kind) = self.block_kind(node) {
             // A loop is the whole `while (...) { }`, not only its body.
             let whole = if kind == BlockKind::Loop {
-                node.parent().unwrap_or(node)
+                self.parent().unwrap_or(node)
             } else {
                 node
             };
@@ -508,7 +516,7 @@ impl<'t> Builder<'t> {
                 range: whole.byte_range(),
             });
         }
-        if node.parent().is_some_and(|p| p.kind() == "statement_list")
+        if self.parent().is_some_and(|p| p.kind() == "statement_list")
             && node.kind() != "empty_statement"
         {
             self.place.statement = node.byte_range();
@@ -525,15 +533,17 @@ impl<'t> Builder<'t> {
             "type_literal" => self.type_name(node),
             _ => {}
         }
+        self.ancestors.push(node);
         let mut cursor = node.walk();
         for child in node.children(&mut cursor) {
             self.visit(child);
         }
+        self.ancestors.pop();
         self.place = saved;
     }
 
     fn block_kind(&self, node: Node) -> Option<BlockKind> {
-        let parent_kind = node.parent().map(|p| p.kind());
+        let parent_kind = self.parent().map(|p| p.kind());
         Some(match node.kind() {
             "function_statement" => {
                 if self
@@ -604,10 +614,9 @@ impl<'t> Builder<'t> {
     }
 
     /// The pipeline around a command and the variable its result is assigned to.
-    fn pipeline_of(&self, command: Node) -> (Range<usize>, Option<String>) {
+    fn pipeline_of(&self, command: Node<'tree>) -> (Range<usize>, Option<String>) {
         let mut pipeline = command;
-        let mut up = command.parent();
-        while let Some(node) = up {
+        for &node in self.ancestors.iter().rev() {
             match node.kind() {
                 "pipeline" | "pipeline_chain" => pipeline = node,
                 "assignment_expression" => {
@@ -618,7 +627,6 @@ impl<'t> Builder<'t> {
                 }
                 _ => break,
             }
-            up = node.parent();
         }
         (pipeline.byte_range(), None)
     }
@@ -817,14 +825,19 @@ impl<'t> Builder<'t> {
         });
     }
 
-    fn is_assignment_target(node: Node) -> bool {
+    fn is_assignment_target(&self, node: Node<'tree>) -> bool {
         let mut current = node;
-        while let Some(parent) = current.parent() {
+        for &parent in self.ancestors.iter().rev() {
             match parent.kind() {
                 "left_assignment_expression" => return true,
                 "assignment_expression" => return parent.named_child(0) == Some(current),
-                "script_parameter" | "foreach_statement" => {
-                    return parent.kind() == "script_parameter" || current.kind() == "variable"
+                "script_parameter" => return true,
+                // `foreach ($item in $items)`: only `$item` is assigned.
+                "foreach_statement" => {
+                    return named_children(parent)
+                        .into_iter()
+                        .find(|c| c.kind() == "variable")
+                        == Some(current)
                 }
                 k if k.ends_with("_expression") && parent.named_child_count() == 1 => {
                     current = parent
@@ -837,10 +850,10 @@ impl<'t> Builder<'t> {
 
     fn variable(&mut self, node: Node) {
         let text = self.text_of(node);
-        if text.starts_with('@') || Self::is_assignment_target(node) {
+        if text.starts_with('@') || self.is_assignment_target(node) {
             return;
         }
-        let member = node
+        let member = self
             .parent()
             .filter(|p| p.kind() == "member_access" && p.named_child(0) == Some(node))
             .and_then(|access| {
