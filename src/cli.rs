@@ -127,7 +127,9 @@ impl TargetArgs {
             target.identity = Identity::System;
         }
         if matches!(self.identity, Some(IdentityArg::User)) && target.identity == Identity::System {
-            return Err("--identity user needs --client-id or --client-id-variable (or `[identity]` in mimigrate.toml)".into());
+            return Err(
+                "--identity user needs --client-id or --client-id-variable (or `[identity]` in mimigrate.toml)".into(),
+            );
         }
         if let Some(name) = &self.subscription_variable {
             target.subscription = Some(SubscriptionSource::AutomationVariable(name.clone()));
@@ -158,9 +160,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
+        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let result = match cli.command {
         Command::Check(args) => check(*args, color, cli.quiet),
@@ -176,13 +176,11 @@ fn rule(code: Option<&str>) -> Result<ExitCode, String> {
     let mut out = std::io::stdout().lock();
     let written = match code {
         Some(code) => {
-            let rule = rules::by_code(code)
-                .ok_or_else(|| format!("no rule {code}; `mimigrate rule` lists them"))?;
+            let rule = rules::by_code(code).ok_or_else(|| format!("no rule {code}; `mimigrate rule` lists them"))?;
             write!(out, "{}", rule.documentation)
         }
         None => {
-            let mut table =
-                String::from("code   name                       severity  fix        summary\n");
+            let mut table = String::from("code   name                       severity  fix        summary\n");
             for rule in rules::ALL {
                 let fix = match rule.fix {
                     FixAvailability::Always => "yes",
@@ -225,9 +223,7 @@ fn check(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
         if !args.select.is_empty() {
             selection.select = args.select.iter().map(|c| c.to_uppercase()).collect();
         }
-        selection
-            .ignore
-            .extend(args.ignore.iter().map(|c| c.to_uppercase()));
+        selection.ignore.extend(args.ignore.iter().map(|c| c.to_uppercase()));
         validate_codes(&selection)?;
         Ok(LintOptions {
             selection,
@@ -235,32 +231,25 @@ fn check(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
         })
     };
 
+    if let Some(missing) = args.paths.iter().find(|p| p.as_os_str() != "-" && std::fs::symlink_metadata(p).is_err()) {
+        return Err(format!("{}: no such file or folder", missing.display()));
+    }
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     let mut walk_problems = Vec::new();
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
-        let name = args
-            .stdin_filename
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("-"));
-        let config = configs
-            .for_path(&name)
-            .map_err(|e: ConfigError| e.to_string())?;
+        let name = args.stdin_filename.clone().unwrap_or_else(|| PathBuf::from("-"));
+        let config = configs.for_path(&name).map_err(|e: ConfigError| e.to_string())?;
         let mut bytes = Vec::new();
         std::io::stdin()
             .read_to_end(&mut bytes)
             .map_err(|e| format!("cannot read stdin: {e}"))?;
         match decode(&bytes) {
-            Ok(source) => files.push(CheckedFile::check(
-                name.clone(),
-                source,
-                &options_for(&config, &name)?,
-            )),
+            Ok(source) => files.push(CheckedFile::check(name.clone(), source, &options_for(&config, &name)?)),
             Err(reason) => skipped.push(Skipped { path: name, reason }),
         }
     } else {
-        let discovery =
-            discover(&args.paths, &mut configs, args.force_exclude).map_err(|e| e.to_string())?;
+        let discovery = discover(&args.paths, &mut configs, args.force_exclude).map_err(|e| e.to_string())?;
         walk_problems = discovery.problems;
         let options: Vec<LintOptions> = discovery
             .files
@@ -299,17 +288,9 @@ fn check(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
             let _ = writeln!(stderr, "mimigrate: {problem}");
         }
         for skip in &skipped {
-            let _ = writeln!(
-                stderr,
-                "mimigrate: {}: skipped: {}",
-                skip.path.display(),
-                skip.reason
-            );
+            let _ = writeln!(stderr, "mimigrate: {}: skipped: {}", skip.path.display(), skip.reason);
         }
-        for file in files
-            .iter()
-            .filter(|f| f.source.encoding == Encoding::Windows1252)
-        {
+        for file in files.iter().filter(|f| f.source.encoding == Encoding::Windows1252) {
             let _ = writeln!(
                 stderr,
                 "mimigrate: {}: not valid UTF-8, read as Windows-1252",
@@ -344,10 +325,7 @@ fn check(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
             if skipped.is_empty() && walk_problems.is_empty() {
                 String::new()
             } else {
-                format!(
-                    "; {} skipped (see above)",
-                    skipped.len() + walk_problems.len()
-                )
+                format!("; {} skipped (see above)", skipped.len() + walk_problems.len())
             },
         );
     }

@@ -83,18 +83,16 @@ impl std::fmt::Display for ConfigError {
 impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let shown = path.display();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError(format!("{shown}: cannot read: {e}")))?;
-        let file: ConfigFile = toml::from_str(&text)
-            .map_err(|e| ConfigError(format!("{shown}: {}", e.to_string().trim_end())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError(format!("{shown}: cannot read: {e}")))?;
+        let file: ConfigFile =
+            toml::from_str(&text).map_err(|e| ConfigError(format!("{shown}: {}", e.to_string().trim_end())))?;
         let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let root = std::path::absolute(&folder).unwrap_or(folder);
         let globs = |patterns: &[String], key: &str| -> Result<GlobSet, ConfigError> {
             let mut builder = GlobSetBuilder::new();
             for pattern in patterns {
-                let glob = Glob::new(pattern).map_err(|e| {
-                    ConfigError(format!("{shown}: `{key}`: bad pattern {pattern:?}: {e}"))
-                })?;
+                let glob = Glob::new(pattern)
+                    .map_err(|e| ConfigError(format!("{shown}: `{key}`: bad pattern {pattern:?}: {e}")))?;
                 builder.add(glob);
             }
             builder
@@ -118,8 +116,7 @@ impl Config {
                 .unwrap_or_else(|| RuleSelection::default().select),
             ignore: upper(&file.lint.ignore),
         };
-        let identity =
-            identity(&file.identity).map_err(|e| ConfigError(format!("{shown}: {e}")))?;
+        let identity = identity(&file.identity).map_err(|e| ConfigError(format!("{shown}: {e}")))?;
         let subscription = match (&file.subscription.variable, &file.subscription.parameter) {
             (Some(_), Some(_)) => {
                 return Err(ConfigError(format!(
@@ -136,10 +133,7 @@ impl Config {
             exclude,
             selection,
             per_file_ignores,
-            target: MigrationTarget {
-                identity,
-                subscription,
-            },
+            target: MigrationTarget { identity, subscription },
         })
     }
 
@@ -150,8 +144,13 @@ impl Config {
             .find(|p| p.is_file())
     }
 
-    fn relative<'p>(&self, path: &'p Path) -> &'p Path {
-        path.strip_prefix(&self.root).unwrap_or(path)
+    /// `path` relative to the config's folder, for matching its globs.
+    fn relative(&self, path: &Path) -> PathBuf {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        absolute
+            .strip_prefix(&self.root)
+            .map(Path::to_path_buf)
+            .unwrap_or(absolute)
     }
 
     pub fn is_excluded(&self, path: &Path) -> bool {
@@ -168,9 +167,7 @@ impl Config {
         let extra: Vec<String> = self
             .per_file_ignores
             .iter()
-            .filter(|(globs, _)| {
-                globs.is_match(relative) || path.file_name().is_some_and(|n| globs.is_match(n))
-            })
+            .filter(|(globs, _)| globs.is_match(&relative) || path.file_name().is_some_and(|n| globs.is_match(n)))
             .flat_map(|(_, codes)| codes.iter().cloned())
             .collect();
         self.selection.ignoring(&extra)
@@ -183,9 +180,7 @@ fn upper(codes: &[String]) -> Vec<String> {
 
 fn identity(table: &IdentityTable) -> Result<Identity, String> {
     match (table.kind, &table.client_id, &table.client_id_variable) {
-        (_, Some(_), Some(_)) => {
-            Err("set only one of `identity.client-id` and `identity.client-id-variable`".into())
-        }
+        (_, Some(_), Some(_)) => Err("set only one of `identity.client-id` and `identity.client-id-variable`".into()),
         (Some(IdentityKind::System), Some(_), _) | (Some(IdentityKind::System), _, Some(_)) => {
             Err("`identity.kind = \"system\"` takes no client id: use `kind = \"user\"`".into())
         }
@@ -220,28 +215,21 @@ mod tests {
         assert!(config.is_excluded(&root.join("archive/old/x.ps1")));
         assert!(!config.is_excluded(&root.join("live/x.ps1")));
         assert!(!config.selection.enabled("MI401"));
-        assert!(!config
-            .selection_for(&root.join("legacy/a.ps1"))
-            .enabled("MI601"));
+        assert!(!config.selection_for(&root.join("legacy/a.ps1")).enabled("MI601"));
         assert_eq!(
             config.target.identity,
             Identity::UserClientIdVariable("UAMI_ClientId".into())
         );
         assert_eq!(
             config.target.subscription,
-            Some(SubscriptionSource::AutomationVariable(
-                "SubscriptionId".into()
-            ))
+            Some(SubscriptionSource::AutomationVariable("SubscriptionId".into()))
         );
     }
 
     #[test]
     fn unknown_keys_name_the_key_and_the_file() {
         let error = load("[lint]\nselct = [\"MI\"]\n").unwrap_err().0;
-        assert!(
-            error.contains("mimigrate.toml") && error.contains("selct"),
-            "{error}"
-        );
+        assert!(error.contains("mimigrate.toml") && error.contains("selct"), "{error}");
         let error = load("[identity]\nkind = \"user\"\n").unwrap_err().0;
         assert!(error.contains("client-id"), "{error}");
     }

@@ -83,11 +83,7 @@ pub struct Fix {
 }
 
 impl Fix {
-    pub fn new(
-        applicability: Applicability,
-        message: impl Into<String>,
-        mut edits: Vec<Edit>,
-    ) -> Self {
+    pub fn new(applicability: Applicability, message: impl Into<String>, mut edits: Vec<Edit>) -> Self {
         edits.sort_by_key(|e| (e.range.start, e.range.end));
         Fix {
             applicability,

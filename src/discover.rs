@@ -79,17 +79,12 @@ pub struct Discovery {
 }
 
 fn is_runbook(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("ps1"))
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ps1"))
 }
 
 /// Walk `paths`. Files named explicitly are always checked unless `force_exclude`;
 /// a bad config is an error for the whole run (exit 2), as CLI.md says.
-pub fn discover(
-    paths: &[PathBuf],
-    configs: &mut Configs,
-    force_exclude: bool,
-) -> Result<Discovery, ConfigError> {
+pub fn discover(paths: &[PathBuf], configs: &mut Configs, force_exclude: bool) -> Result<Discovery, ConfigError> {
     let mut discovery = Discovery::default();
     for root in paths {
         let explicit_file = root.is_file();
@@ -107,45 +102,37 @@ pub fn discover(
                 }
             };
             let path = entry.path();
-            if entry.file_type().is_some_and(|t| t.is_dir()) || !(explicit_file || is_runbook(path))
-            {
+            if entry.file_type().is_some_and(|t| t.is_dir()) || !(explicit_file || is_runbook(path)) {
                 continue;
             }
             let config = configs.for_path(path)?;
-            if (!explicit_file || force_exclude)
-                && config
-                    .is_excluded(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
-            {
+            if (!explicit_file || force_exclude) && config.is_excluded(path) {
                 continue;
             }
             discovery.files.push(Candidate {
-                path: path.to_path_buf(),
+                path: shown(path).to_path_buf(),
                 config,
             });
-        }
-        if !root.exists() {
-            discovery
-                .problems
-                .push(format!("{}: no such file or folder", root.display()));
         }
     }
     Ok(discovery)
 }
 
+/// `./x.ps1` is shown as `x.ps1`, as users type it.
+fn shown(path: &Path) -> &Path {
+    path.strip_prefix(".").unwrap_or(path)
+}
+
 fn describe_walk_error(error: &ignore::Error) -> String {
     match error {
         ignore::Error::WithPath { path, err } => {
-            format!("{}: {}", path.display(), describe_walk_error(err))
+            format!("{}: {}", shown(path).display(), describe_walk_error(err))
         }
         ignore::Error::Loop { child, .. } => {
-            format!("{}: symlink loop, not followed", child.display())
+            format!("{}: symlink loop, not followed", shown(child).display())
         }
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            describe_walk_error(err)
-        }
-        ignore::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
-            "no such file or folder".to_owned()
-        }
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => describe_walk_error(err),
+        ignore::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => "no such file or folder".to_owned(),
         other => other.to_string(),
     }
 }

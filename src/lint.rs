@@ -69,21 +69,15 @@ pub fn lint_script(script: &Script, lines: &LineIndex, options: &LintOptions) ->
         withhold_fix_near_errors(script, diagnostic);
     }
     diagnostics.retain(|d| options.selection.enabled(d.code));
-    let mut diagnostics = rules::suppression::apply(script, lines, diagnostics, |code| {
-        options.selection.enabled(code)
-    });
-    diagnostics.sort_by(|a, b| {
-        (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
-    });
+    let mut diagnostics = rules::suppression::apply(script, lines, diagnostics, |code| options.selection.enabled(code));
+    diagnostics.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
     diagnostics
 }
 
 /// A fix whose edits touch text the parser could not read is shown, never applied.
 fn withhold_fix_near_errors(script: &Script, diagnostic: &mut Diagnostic) {
     if let Some(fix) = &mut diagnostic.fix {
-        if fix.applicability != Applicability::DisplayOnly
-            && fix.edits.iter().any(|e| script.touches_error(&e.range))
-        {
+        if fix.applicability != Applicability::DisplayOnly && fix.edits.iter().any(|e| script.touches_error(&e.range)) {
             fix.applicability = Applicability::DisplayOnly;
             fix.message
                 .push_str(" (withheld: it touches code the parser could not read)");
@@ -125,11 +119,7 @@ mod tests {
             select: vec!["MI1".into()],
             ignore: vec!["MI104".into()],
         };
-        assert!(
-            selection.enabled("MI101")
-                && !selection.enabled("MI104")
-                && !selection.enabled("MI201")
-        );
+        assert!(selection.enabled("MI101") && !selection.enabled("MI104") && !selection.enabled("MI201"));
         let selection = RuleSelection {
             select: vec!["MI104".into()],
             ignore: vec!["MI1".into()],

@@ -40,12 +40,8 @@ pub enum DecodeError {
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DecodeError::Binary => {
-                f.write_str("binary file (contains NUL bytes), not a PowerShell script")
-            }
-            DecodeError::InvalidUtf16 => {
-                f.write_str("invalid UTF-16 (odd length or unpaired surrogate)")
-            }
+            DecodeError::Binary => f.write_str("binary file (contains NUL bytes), not a PowerShell script"),
+            DecodeError::InvalidUtf16 => f.write_str("invalid UTF-16 (odd length or unpaired surrogate)"),
         }
     }
 }
@@ -124,10 +120,10 @@ fn encode_utf16(text: &str, bom: [u8; 2], bytes: fn(u16) -> [u8; 2]) -> Vec<u8> 
 /// Windows-1252 bytes 0x80..=0x9F; the five undefined ones map to the C1 control of the
 /// same value (as WHATWG does) so that every byte round-trips.
 const CP1252_HIGH: [char; 32] = [
-    '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}',
-    '\u{2C6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}', '\u{8F}',
-    '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',
-    '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}', '\u{17E}', '\u{178}',
+    '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}', '\u{2C6}', '\u{2030}',
+    '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}', '\u{8F}', '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}',
+    '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}', '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}',
+    '\u{17E}', '\u{178}',
 ];
 
 fn windows_1252_char(byte: u8) -> char {
@@ -140,10 +136,7 @@ fn windows_1252_char(byte: u8) -> char {
 fn windows_1252_byte(c: char) -> Option<u8> {
     match u32::from(c) {
         code @ (0..=0x7F | 0xA0..=0xFF) => Some(code as u8),
-        _ => CP1252_HIGH
-            .iter()
-            .position(|&high| high == c)
-            .map(|i| 0x80 + i as u8),
+        _ => CP1252_HIGH.iter().position(|&high| high == c).map(|i| 0x80 + i as u8),
     }
 }
 
@@ -194,14 +187,8 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.line_of(offset);
         let start = self.line_starts[line];
-        let column = text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count())
-            + 1;
-        Position {
-            line: line + 1,
-            column,
-        }
+        let column = text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        Position { line: line + 1, column }
     }
 }
 
@@ -223,17 +210,10 @@ mod tests {
     #[test]
     fn every_encoding_round_trips_byte_for_byte() {
         assert_eq!(round_trip(b"a\r\nb\n").encoding, Encoding::Utf8);
-        assert_eq!(
-            round_trip(b"\xEF\xBB\xBFConnect\r\n").encoding,
-            Encoding::Utf8Bom
-        );
+        assert_eq!(round_trip(b"\xEF\xBB\xBFConnect\r\n").encoding, Encoding::Utf8Bom);
         let utf16le: Vec<u8> = [0xFF, 0xFE]
             .into_iter()
-            .chain(
-                "x \u{2013}Name\r\n"
-                    .encode_utf16()
-                    .flat_map(u16::to_le_bytes),
-            )
+            .chain("x \u{2013}Name\r\n".encode_utf16().flat_map(u16::to_le_bytes))
             .collect();
         assert_eq!(round_trip(&utf16le).text, "x \u{2013}Name\r\n");
         let utf16be: Vec<u8> = [0xFE, 0xFF]
@@ -248,27 +228,15 @@ mod tests {
     #[test]
     fn windows_1252_reads_the_en_dash_and_refuses_unwritable_text() {
         let source = SourceText::decode(b"Get-AutomationConnection \x96Name caf\xE9").unwrap();
-        assert_eq!(
-            source.text,
-            "Get-AutomationConnection \u{2013}Name caf\u{e9}"
-        );
+        assert_eq!(source.text, "Get-AutomationConnection \u{2013}Name caf\u{e9}");
         assert_eq!(source.encode("\u{4e2d}"), None);
     }
 
     #[test]
     fn binary_and_broken_utf16_are_errors() {
-        assert_eq!(
-            SourceText::decode(b"\x89PNG\r\n\x1a\n\0\0"),
-            Err(DecodeError::Binary)
-        );
-        assert_eq!(
-            SourceText::decode(b"\xFF\xFEa"),
-            Err(DecodeError::InvalidUtf16)
-        );
-        assert_eq!(
-            SourceText::decode(b"\xFF\xFE\x00\xD8"),
-            Err(DecodeError::InvalidUtf16)
-        );
+        assert_eq!(SourceText::decode(b"\x89PNG\r\n\x1a\n\0\0"), Err(DecodeError::Binary));
+        assert_eq!(SourceText::decode(b"\xFF\xFEa"), Err(DecodeError::InvalidUtf16));
+        assert_eq!(SourceText::decode(b"\xFF\xFE\x00\xD8"), Err(DecodeError::InvalidUtf16));
     }
 
     #[test]
@@ -282,9 +250,6 @@ mod tests {
             index.position(text, text.find('d').unwrap()),
             Position { line: 3, column: 1 }
         );
-        assert_eq!(
-            index.position(text, text.len()),
-            Position { line: 4, column: 2 }
-        );
+        assert_eq!(index.position(text, text.len()), Position { line: 4, column: 2 });
     }
 }

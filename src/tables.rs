@@ -31,10 +31,7 @@ pub fn graph_beta_command(v1_name: &str) -> Option<(&'static str, &'static str)>
         .get(..2)
         .filter(|p| p.eq_ignore_ascii_case("Mg"))
         .map(|_| &noun[2..])?;
-    if rest
-        .get(..4)
-        .is_some_and(|p| p.eq_ignore_ascii_case("Beta"))
-    {
+    if rest.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("Beta")) {
         return None;
     }
     graph_beta()

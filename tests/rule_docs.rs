@@ -13,10 +13,7 @@ fn example<'d>(doc: &'d str, label: &str) -> &'d str {
     let after_label = &doc[doc
         .find(&format!("\n{label}\n"))
         .unwrap_or_else(|| panic!("no `{label}` line"))..];
-    let start = after_label
-        .find("```powershell\n")
-        .expect("a ```powershell block")
-        + "```powershell\n".len();
+    let start = after_label.find("```powershell\n").expect("a ```powershell block") + "```powershell\n".len();
     let end = after_label[start..].find("```").expect("a closing ```");
     &after_label[start..start + end]
 }

@@ -18,9 +18,7 @@ impl Printer for Concise {
         };
         for file in files {
             for diagnostic in &file.diagnostics {
-                let start = file
-                    .lines
-                    .position(&file.source.text, diagnostic.range.start);
+                let start = file.lines.position(&file.source.text, diagnostic.range.start);
                 let marker = if is_fixable(diagnostic) { " [*]" } else { "" };
                 writeln!(
                     out,

@@ -37,10 +37,7 @@ impl std::error::Error for Snippet<'_> {}
 
 impl miette::Diagnostic for Snippet<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(format!(
-            "{} {}",
-            self.diagnostic.code, self.diagnostic.name
-        )))
+        Some(Box::new(format!("{} {}", self.diagnostic.code, self.diagnostic.name)))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -52,9 +49,7 @@ impl miette::Diagnostic for Snippet<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -83,11 +78,8 @@ impl Printer for Full {
             for diagnostic in &file.diagnostics {
                 let snippet = Snippet {
                     diagnostic,
-                    source: NamedSource::new(
-                        file.path.display().to_string(),
-                        file.source.text.clone(),
-                    )
-                    .with_language("PowerShell"),
+                    source: NamedSource::new(file.path.display().to_string(), file.source.text.clone())
+                        .with_language("PowerShell"),
                     help: diagnostic.fix.as_ref().map(|fix| suggestion(file, fix)),
                 };
                 let mut rendered = String::new();
@@ -117,10 +109,7 @@ fn suggestion(file: &CheckedFile, fix: &Fix) -> String {
             text.len()
         };
         let end = end.max(edit.range.end);
-        let local = Edit::replace(
-            edit.range.start - start..edit.range.end - start,
-            edit.content.clone(),
-        );
+        let local = Edit::replace(edit.range.start - start..edit.range.end - start, edit.content.clone());
         let before = &text[start..end];
         let after = apply_edits(before, std::slice::from_ref(&local));
         if first_line > 0 || fix.edits.len() > 1 {

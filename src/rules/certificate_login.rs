@@ -27,11 +27,7 @@ pub fn check(checker: &mut Checker) {
     }
 }
 
-fn certificate_login(
-    checker: &Checker,
-    login: &CertificateLogin,
-    command: &Command,
-) -> crate::diagnostic::Diagnostic {
+fn certificate_login(checker: &Checker, login: &CertificateLogin, command: &Command) -> crate::diagnostic::Diagnostic {
     let script = checker.script;
     let new_call = managed_identity_call(checker, login, command);
     let mut edits = vec![Edit::replace(command.range.clone(), new_call.clone())];
@@ -60,11 +56,7 @@ fn certificate_login(
 }
 
 /// `Connect-AzAccount -Identity` keeping every argument that is not Run As plumbing.
-pub fn managed_identity_call(
-    checker: &Checker,
-    login: &CertificateLogin,
-    command: &Command,
-) -> String {
+pub fn managed_identity_call(checker: &Checker, login: &CertificateLogin, command: &Command) -> String {
     let name = if login.service == Service::AzureRm {
         CONNECT_AZURERM_ACCOUNT
     } else {
@@ -105,29 +97,18 @@ fn unused_splat_tables(script: &Script, command: &Command) -> Vec<Edit> {
                 .filter(|c| c.range != command.range)
                 .any(|c| c.splats.iter().any(|(v, _)| v == variable));
             let other_reads = script.uses_of(variable).next().is_some();
-            let alone = table.place.statement.start == table.target.start
-                && table.value.range.end == table.place.statement.end;
-            (!other_splats
-                && !other_reads
-                && alone
-                && matches!(table.value.kind, ValueKind::Hashtable(_)))
-            .then(|| delete_statement(script.text, table.place.statement.clone()))
+            let alone =
+                table.place.statement.start == table.target.start && table.value.range.end == table.place.statement.end;
+            (!other_splats && !other_reads && alone && matches!(table.value.kind, ValueKind::Hashtable(_)))
+                .then(|| delete_statement(script.text, table.place.statement.clone()))
         })
         .collect()
 }
 
 /// The template loop: `while (!$connectionResult -and $logonAttempt -le 10) { ... }`.
-fn retry_loop(
-    checker: &Checker,
-    login: &CertificateLogin,
-    command: &Command,
-) -> Option<crate::diagnostic::Diagnostic> {
+fn retry_loop(checker: &Checker, login: &CertificateLogin, command: &Command) -> Option<crate::diagnostic::Diagnostic> {
     let script = checker.script;
-    let loop_block = command
-        .place
-        .blocks
-        .last()
-        .filter(|b| b.kind == BlockKind::Loop)?;
+    let loop_block = command.place.blocks.last().filter(|b| b.kind == BlockKind::Loop)?;
     let loop_text = script.slice(&loop_block.range);
     if !Regex::new(r"(?i)^(while|do)\b").ok()?.is_match(loop_text) {
         return None;
@@ -147,28 +128,21 @@ fn retry_loop(
         }
         statement.statement == command.place.statement
             || script.commands.iter().any(|c| {
-                c.place.statement == statement.statement
-                    && c.is("Start-Sleep")
-                    && c.pipeline == statement.statement
+                c.place.statement == statement.statement && c.is("Start-Sleep") && c.pipeline == statement.statement
             })
     });
-    let loop_statement = script
-        .statements
-        .iter()
-        .find(|s| s.statement == loop_block.range)?;
+    let loop_statement = script.statements.iter().find(|s| s.statement == loop_block.range)?;
     // `$logonAttempt = 0` just before the loop, at the same level.
     let init = script.statements.iter().rfind(|s| {
         s.statement.end <= loop_block.range.start
             && s.blocks == loop_statement.blocks
             && counters.iter().any(|counter| {
-                Regex::new(&format!(
-                    r"(?i)^\$(?:script:)?{}\s*=\s*\d+\s*$",
-                    regex::escape(counter)
-                ))
-                .is_ok_and(|r| r.is_match(script.slice(&s.statement)))
+                Regex::new(&format!(r"(?i)^\$(?:script:)?{}\s*=\s*\d+\s*$", regex::escape(counter)))
+                    .is_ok_and(|r| r.is_match(script.slice(&s.statement)))
             })
     });
-    let message = "Retry loop around the Run As certificate sign-in; a managed-identity sign-in needs a single call".to_owned();
+    let message =
+        "Retry loop around the Run As certificate sign-in; a managed-identity sign-in needs a single call".to_owned();
     let fix = only_template.then(|| {
         let login_call = managed_identity_call(checker, login, command);
         let assignment = command

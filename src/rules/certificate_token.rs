@@ -32,20 +32,13 @@ pub fn check(checker: &mut Checker) {
     };
     let mut statements = Vec::new();
     for ty in &script.types {
-        if mentions(&ty.name, ADAL_MARKERS)
-            || (reads_certificate_asset && mentions(&ty.name, MSAL_MARKERS))
-        {
+        if mentions(&ty.name, ADAL_MARKERS) || (reads_certificate_asset && mentions(&ty.name, MSAL_MARKERS)) {
             statements.push(ty.place.statement.clone());
         }
     }
     for call in &script.method_calls {
-        let adal = ADAL_METHODS
-            .iter()
-            .any(|m| call.method.eq_ignore_ascii_case(m));
-        let msal = reads_certificate_asset
-            && MSAL_MARKERS
-                .iter()
-                .any(|m| call.method.eq_ignore_ascii_case(m));
+        let adal = ADAL_METHODS.iter().any(|m| call.method.eq_ignore_ascii_case(m));
+        let msal = reads_certificate_asset && MSAL_MARKERS.iter().any(|m| call.method.eq_ignore_ascii_case(m));
         if adal || msal {
             statements.push(call.place.statement.clone());
         }
@@ -61,9 +54,7 @@ pub fn check(checker: &mut Checker) {
             .map(|a| script.slice(&a.range()))
             .collect::<Vec<_>>()
             .join(" ");
-        if mentions(&arguments, ADAL_MARKERS)
-            || (reads_certificate_asset && mentions(&arguments, MSAL_MARKERS))
-        {
+        if mentions(&arguments, ADAL_MARKERS) || (reads_certificate_asset && mentions(&arguments, MSAL_MARKERS)) {
             statements.push(command.place.statement.clone());
         }
     }

@@ -18,16 +18,15 @@ pub fn check(checker: &mut Checker) {
         .filter(|c| c.kind == ConnectionKind::ClassicRunAs)
     {
         let command = &script.commands[connection.command];
-        let message = format!("Classic Run As connection `AzureClassicRunAsConnection` (retired 2023-09-30); {move_to_arm}");
+        let message =
+            format!("Classic Run As connection `AzureClassicRunAsConnection` (retired 2023-09-30); {move_to_arm}");
         checker
             .diagnostics
             .push(CLASSIC_RUNAS.diagnostic(command.range.clone(), message, None));
     }
     for command in &script.commands {
         let finding = if command.is("Get-AutomationCertificate") {
-            let name = command
-                .value_of("Name")
-                .and_then(|v| script.string_value(v));
+            let name = command.value_of("Name").and_then(|v| script.string_value(v));
             // RULES.md lists both certificate assets here; `AzureRunAsCertificate` is the
             // (retired) ARM Run As certificate, so its message says so.
             match name.as_deref() {
@@ -50,11 +49,9 @@ pub fn check(checker: &mut Checker) {
             None
         };
         if let Some(message) = finding {
-            checker.diagnostics.push(CLASSIC_RUNAS.diagnostic(
-                command.range.clone(),
-                message,
-                None,
-            ));
+            checker
+                .diagnostics
+                .push(CLASSIC_RUNAS.diagnostic(command.range.clone(), message, None));
         }
     }
 }

@@ -16,20 +16,17 @@ pub fn check(checker: &mut Checker) {
     else {
         return;
     };
-    let disabled_before = script
-        .commands_named("Disable-AzContextAutosave")
-        .any(|disable| {
-            let process_scope = disable
-                .value_of("Scope")
-                .and_then(|v| script.string_value(v))
-                .is_some_and(|s| s.eq_ignore_ascii_case("Process"));
-            let runs_first = disable.range.start < first_login.range.start
-                && disable.place.encloses_blocks_of(&first_login.place);
-            // A sign-in wrapped in a function runs when called, after top-level code.
-            let top_level_before_call =
-                disable.place.is_straight_line() && !first_login.place.is_straight_line();
-            process_scope && (runs_first || top_level_before_call)
-        });
+    let disabled_before = script.commands_named("Disable-AzContextAutosave").any(|disable| {
+        let process_scope = disable
+            .value_of("Scope")
+            .and_then(|v| script.string_value(v))
+            .is_some_and(|s| s.eq_ignore_ascii_case("Process"));
+        let runs_first =
+            disable.range.start < first_login.range.start && disable.place.encloses_blocks_of(&first_login.place);
+        // A sign-in wrapped in a function runs when called, after top-level code.
+        let top_level_before_call = disable.place.is_straight_line() && !first_login.place.is_straight_line();
+        process_scope && (runs_first || top_level_before_call)
+    });
     if disabled_before {
         return;
     }

@@ -49,11 +49,7 @@ pub struct Facts {
     pub token_requests: Vec<TokenRequest>,
 }
 
-const CERTIFICATE_PARAMS: &[&str] = &[
-    "CertificateThumbprint",
-    "Certificate",
-    "CertificateSubjectName",
-];
+const CERTIFICATE_PARAMS: &[&str] = &["CertificateThumbprint", "Certificate", "CertificateSubjectName"];
 
 impl Facts {
     pub fn new(script: &Script) -> Self {
@@ -63,16 +59,10 @@ impl Facts {
             .enumerate()
             .filter(|(_, c)| c.is("Get-AutomationConnection"))
             .map(|(index, command)| {
-                let name = command
-                    .value_of("Name")
-                    .and_then(|v| script.string_value(v));
+                let name = command.value_of("Name").and_then(|v| script.string_value(v));
                 let kind = match name.as_deref() {
-                    Some(n) if n.eq_ignore_ascii_case("AzureRunAsConnection") => {
-                        ConnectionKind::RunAs
-                    }
-                    Some(n) if n.eq_ignore_ascii_case("AzureClassicRunAsConnection") => {
-                        ConnectionKind::ClassicRunAs
-                    }
+                    Some(n) if n.eq_ignore_ascii_case("AzureRunAsConnection") => ConnectionKind::RunAs,
+                    Some(n) if n.eq_ignore_ascii_case("AzureClassicRunAsConnection") => ConnectionKind::ClassicRunAs,
                     _ => ConnectionKind::Other,
                 };
                 Connection {
@@ -83,10 +73,7 @@ impl Facts {
                 }
             })
             .collect();
-        let connection_variables: Vec<String> = connections
-            .iter()
-            .filter_map(|c| c.variable.clone())
-            .collect();
+        let connection_variables: Vec<String> = connections.iter().filter_map(|c| c.variable.clone()).collect();
         let from_connection = |value: Option<&Value>| {
             value
                 .and_then(|v| source_member(script, v))
@@ -104,9 +91,7 @@ impl Facts {
                 continue;
             };
             let is_certificate_login = match service {
-                Service::Graph => {
-                    command.has("ClientId") && CERTIFICATE_PARAMS.iter().any(|p| command.has(p))
-                }
+                Service::Graph => command.has("ClientId") && CERTIFICATE_PARAMS.iter().any(|p| command.has(p)),
                 _ => command.has("ServicePrincipal") && command.has("CertificateThumbprint"),
             };
             if !is_certificate_login {
@@ -128,14 +113,12 @@ impl Facts {
             };
             let feeds_login = certificate_logins.iter().any(|login| {
                 let command = &script.commands[login.command];
-                ["CertificateThumbprint", "ApplicationId", "ClientId"]
-                    .iter()
-                    .any(|p| {
-                        command
-                            .value_of(p)
-                            .and_then(|v| source_member(script, v))
-                            .is_some_and(|(v, _)| &v == variable)
-                    })
+                ["CertificateThumbprint", "ApplicationId", "ClientId"].iter().any(|p| {
+                    command
+                        .value_of(p)
+                        .and_then(|v| source_member(script, v))
+                        .is_some_and(|(v, _)| &v == variable)
+                })
             });
             if feeds_login && connection.kind == ConnectionKind::Other {
                 connection.kind = ConnectionKind::RunAs;
@@ -162,9 +145,7 @@ impl Facts {
 
     /// The certificate sign-in a command is, if any.
     pub fn certificate_login(&self, command: usize) -> Option<&CertificateLogin> {
-        self.certificate_logins
-            .iter()
-            .find(|l| l.command == command)
+        self.certificate_logins.iter().find(|l| l.command == command)
     }
 }
 
@@ -172,12 +153,7 @@ impl Facts {
 /// plumbing, not reads MI104 must rewrite.
 pub fn dropped_by_rewrite(service: Service, parameter: &str) -> bool {
     let dropped: &[&str] = match service {
-        Service::Az | Service::AzureRm => &[
-            "ServicePrincipal",
-            "CertificateThumbprint",
-            "ApplicationId",
-            "Tenant",
-        ],
+        Service::Az | Service::AzureRm => &["ServicePrincipal", "CertificateThumbprint", "ApplicationId", "Tenant"],
         Service::Graph => &[
             "ClientId",
             "CertificateThumbprint",

@@ -7,9 +7,7 @@ use regex::Regex;
 
 use super::facts::{dropped_by_rewrite, expanded_text, Service};
 use super::rewrite::rebuild_call;
-use super::{
-    identity_token, Checker, GRAPH_CERTIFICATE_LOGIN, GRAPH_TOKEN_LOGIN, PLAINTEXT_ACCESS_TOKEN,
-};
+use super::{identity_token, Checker, GRAPH_CERTIFICATE_LOGIN, GRAPH_TOKEN_LOGIN, PLAINTEXT_ACCESS_TOKEN};
 use crate::diagnostic::{Applicability, Edit, Fix, Severity};
 use crate::syntax::commands::{CONNECT_AZURERM_ACCOUNT, CONNECT_AZ_ACCOUNT, CONNECT_MG_GRAPH};
 use crate::syntax::model::Command;
@@ -24,17 +22,11 @@ pub fn check(checker: &mut Checker) {
 /// other arguments that are not app-only plumbing.
 pub fn graph_identity_call(checker: &Checker, command: &Command) -> String {
     let identity = checker.target.identity_arguments("ClientId");
-    rebuild_call(
-        checker.script,
-        command,
-        CONNECT_MG_GRAPH,
-        &identity,
-        |param| {
-            !dropped_by_rewrite(Service::Graph, param)
-                && !param.eq_ignore_ascii_case("AccessToken")
-                && !param.eq_ignore_ascii_case("Identity")
-        },
-    )
+    rebuild_call(checker.script, command, CONNECT_MG_GRAPH, &identity, |param| {
+        !dropped_by_rewrite(Service::Graph, param)
+            && !param.eq_ignore_ascii_case("AccessToken")
+            && !param.eq_ignore_ascii_case("Identity")
+    })
 }
 
 fn certificate_logins(checker: &mut Checker) {
@@ -50,7 +42,10 @@ fn certificate_logins(checker: &mut Checker) {
             (
                 Severity::Error,
                 Applicability::Safe,
-                format!("`{}` signs in with the Run As certificate; Run As accounts were retired on 2023-09-30", command.written_name),
+                format!(
+                    "`{}` signs in with the Run As certificate; Run As accounts were retired on 2023-09-30",
+                    command.written_name
+                ),
             )
         } else {
             (
@@ -64,8 +59,7 @@ fn certificate_logins(checker: &mut Checker) {
             format!("Sign in with the managed identity: `{call}`"),
             vec![Edit::replace(command.range.clone(), call)],
         );
-        let mut diagnostic =
-            GRAPH_CERTIFICATE_LOGIN.diagnostic(command.range.clone(), message, Some(fix));
+        let mut diagnostic = GRAPH_CERTIFICATE_LOGIN.diagnostic(command.range.clone(), message, Some(fix));
         diagnostic.severity = severity;
         checker.diagnostics.push(diagnostic);
     }
@@ -75,11 +69,7 @@ fn token_logins(checker: &mut Checker) {
     let script = checker.script;
     let signs_in_with_identity = script.commands.iter().enumerate().any(|(index, c)| {
         (c.is(CONNECT_AZ_ACCOUNT) || c.is(CONNECT_AZURERM_ACCOUNT))
-            && (c.has("Identity")
-                || checker
-                    .facts
-                    .certificate_login(index)
-                    .is_some_and(|l| l.from_runas))
+            && (c.has("Identity") || checker.facts.certificate_login(index).is_some_and(|l| l.from_runas))
     });
     for (index, command) in script
         .commands
@@ -137,15 +127,10 @@ fn bearer_headers(checker: &mut Checker) {
             continue;
         };
         let source = expanded_text(script, assignment.value.range.clone()).to_lowercase();
-        if !source.contains("get-azaccesstoken")
-            || !source.contains(".token")
-            || source.contains("-assecurestring")
-        {
+        if !source.contains("get-azaccesstoken") || !source.contains(".token") || source.contains("-assecurestring") {
             continue;
         }
-        let line_start = script.text[..use_.range.start]
-            .rfind('\n')
-            .map_or(0, |i| i + 1);
+        let line_start = script.text[..use_.range.start].rfind('\n').map_or(0, |i| i + 1);
         if bearer.is_match(&script.text[line_start..use_.range.start]) {
             checker.diagnostics.push(PLAINTEXT_ACCESS_TOKEN.diagnostic(
                 use_.range.clone(),

@@ -41,18 +41,11 @@ pub fn check(checker: &mut Checker) {
         .map(|c| (c, c.value_of("Name").and_then(|v| script.string_value(v))))
         .collect();
     for (index, (command, profile)) in switches.iter().enumerate() {
-        let is_beta = profile
-            .as_deref()
-            .is_some_and(|p| p.eq_ignore_ascii_case("beta"));
-        let is_v1 = profile
-            .as_deref()
-            .is_some_and(|p| p.eq_ignore_ascii_case("v1.0"));
+        let is_beta = profile.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("beta"));
+        let is_v1 = profile.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("v1.0"));
         let message = format!(
             "`Select-MgProfile{}` was removed in Microsoft Graph PowerShell v2: {}",
-            profile
-                .as_deref()
-                .map(|p| format!(" {p}"))
-                .unwrap_or_default(),
+            profile.as_deref().map(|p| format!(" {p}")).unwrap_or_default(),
             if is_beta {
                 "beta commands have their own names (`Get-MgBetaUser`) in the Microsoft.Graph.Beta.* modules"
             } else {
@@ -65,13 +58,26 @@ pub fn check(checker: &mut Checker) {
             let mut message = "Remove `Select-MgProfile`: v1.0 is the default".to_owned();
             if is_beta {
                 // The beta profile reaches until the next switch.
-                let end = switches.get(index + 1).map_or(script.text.len(), |(next, _)| next.range.start);
+                let end = switches
+                    .get(index + 1)
+                    .map_or(script.text.len(), |(next, _)| next.range.start);
                 let renames = beta_renames(script, command.range.end..end);
-                message = format!("Remove `Select-MgProfile` and rename {} beta command(s), module(s) and type(s)", renames.len());
+                message = format!(
+                    "Remove `Select-MgProfile` and rename {} beta command(s), module(s) and type(s)",
+                    renames.len()
+                );
                 edits.extend(renames);
             }
             let straight = command.place.is_straight_line();
-            Fix::new(if straight { Applicability::Safe } else { Applicability::Unsafe }, message, edits)
+            Fix::new(
+                if straight {
+                    Applicability::Safe
+                } else {
+                    Applicability::Unsafe
+                },
+                message,
+                edits,
+            )
         });
         checker
             .diagnostics
@@ -110,26 +116,15 @@ fn beta_renames(script: &Script, region: Range<usize>) -> Vec<Edit> {
         edits.push(Edit::replace(command.name_range.clone(), content));
         beta_modules.push(beta_module);
     }
-    for module in beta_modules
-        .iter()
-        .copied()
-        .collect::<std::collections::BTreeSet<_>>()
-    {
+    for module in beta_modules.iter().copied().collect::<std::collections::BTreeSet<_>>() {
         let v1 = module.replace(".Beta.", ".");
-        if v1_modules_still_used
-            .iter()
-            .any(|m| m.eq_ignore_ascii_case(&v1))
-        {
+        if v1_modules_still_used.iter().any(|m| m.eq_ignore_ascii_case(&v1)) {
             continue;
         }
         edits.extend(module_mentions(script, &v1, module));
     }
     let model_prefix = "Microsoft.Graph.PowerShell.Models.";
-    for ty in script
-        .types
-        .iter()
-        .filter(|t| region.contains(&t.range.start))
-    {
+    for ty in script.types.iter().filter(|t| region.contains(&t.range.start)) {
         let written = script.slice(&ty.range);
         if let Some(at) = written.to_lowercase().find(&model_prefix.to_lowercase()) {
             let insert = ty.range.start + at + "Microsoft.Graph.".len();
@@ -144,10 +139,7 @@ fn module_mentions(script: &Script, v1: &str, beta: &str) -> Vec<Edit> {
     let mut edits = Vec::new();
     for import in script.commands_named("Import-Module") {
         if let Some(value) = import.value_of("Name") {
-            if script
-                .string_value(value)
-                .is_some_and(|n| n.eq_ignore_ascii_case(v1))
-            {
+            if script.string_value(value).is_some_and(|n| n.eq_ignore_ascii_case(v1)) {
                 let written = script.slice(&value.range);
                 let at = written.to_lowercase().find(&v1.to_lowercase()).unwrap_or(0);
                 let start = value.range.start + at;

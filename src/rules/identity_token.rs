@@ -39,11 +39,9 @@ pub fn check(checker: &mut Checker) {
         } else {
             graph_identity_fix(checker, request)
         };
-        checker.diagnostics.push(rule.diagnostic(
-            command.range.clone(),
-            format!("{what}; {advice}"),
-            fix,
-        ));
+        checker
+            .diagnostics
+            .push(rule.diagnostic(command.range.clone(), format!("{what}; {advice}"), fix));
     }
 }
 
@@ -68,9 +66,15 @@ pub fn graph_identity_fix(checker: &Checker, request: &TokenRequest) -> Option<F
     let (applicability, message) = match &request.plumbing {
         Some(statements) => {
             edits.extend(statements.iter().map(|s| delete_statement(script.text, s.clone())));
-            (Applicability::Safe, "Delete the token request and sign in with `Connect-MgGraph -Identity`")
+            (
+                Applicability::Safe,
+                "Delete the token request and sign in with `Connect-MgGraph -Identity`",
+            )
         }
-        None => (Applicability::Unsafe, "Sign in with `Connect-MgGraph -Identity` (the token is also used elsewhere: remove the request by hand)"),
+        None => (
+            Applicability::Unsafe,
+            "Sign in with `Connect-MgGraph -Identity` (the token is also used elsewhere: remove the request by hand)",
+        ),
     };
     Some(Fix::new(applicability, message, edits))
 }

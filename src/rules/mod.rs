@@ -231,9 +231,7 @@ pub static ALL: &[&Rule] = &[
 
 /// A rule by code, case-insensitive.
 pub fn by_code(code: &str) -> Option<&'static Rule> {
-    ALL.iter()
-        .copied()
-        .find(|r| r.code.eq_ignore_ascii_case(code))
+    ALL.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code))
 }
 
 /// What every rule reads: the script, the shared Run As analysis, the fix target.

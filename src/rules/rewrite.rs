@@ -30,9 +30,7 @@ pub fn indentation(text: &str, offset: usize) -> &str {
 /// statement and a `;` that ends it.
 pub fn delete_statement(text: &str, range: Range<usize>) -> Edit {
     let start = line_start(text, range.start);
-    let before_is_blank = text[start..range.start]
-        .trim_matches([' ', '\t'])
-        .is_empty();
+    let before_is_blank = text[start..range.start].trim_matches([' ', '\t']).is_empty();
     let rest = &text[range.end..];
     let after = rest.len() - rest.trim_start_matches([' ', '\t', ';']).len();
     let line_break = [&"\r\n", &"\n", &"\r"]
@@ -41,9 +39,7 @@ pub fn delete_statement(text: &str, range: Range<usize>) -> Edit {
         .map(|nl| nl.len());
     match line_break {
         Some(nl) if before_is_blank => Edit::delete(start..range.end + after + nl),
-        None if before_is_blank && range.end + after == text.len() => {
-            Edit::delete(start..text.len())
-        }
+        None if before_is_blank && range.end + after == text.len() => Edit::delete(start..text.len()),
         _ => {
             let semicolon = rest.trim_start_matches([' ', '\t']).starts_with(';');
             let end = if semicolon {
@@ -107,9 +103,7 @@ pub fn rebuild_call(
                 }
             }
             Argument::Named {
-                name,
-                via_splat: false,
-                ..
+                name, via_splat: false, ..
             } if keep(name) => {
                 call.push(' ');
                 call.push_str(&normalize_dash(script.slice(&argument.range())));
@@ -152,9 +146,6 @@ mod tests {
         let edit = insert_before_statement(text, at, "Disable-X");
         assert_eq!(edit.content, "    Disable-X\r\n");
         assert_eq!(edit.range.start, text.find("    Connect").unwrap());
-        assert_eq!(
-            insert_before_statement("try { Connect }", 6, "D").content,
-            "D; "
-        );
+        assert_eq!(insert_before_statement("try { Connect }", 6, "D").content, "D; ");
     }
 }

@@ -27,8 +27,7 @@ fn runas_connections(checker: &mut Checker) {
         let command = &script.commands[connection.command];
         let statement = &command.place.statement;
         // Only `[$x =] Get-AutomationConnection ...` on its own can be deleted.
-        let alone =
-            command.pipeline.end == statement.end && command.pipeline.start >= statement.start;
+        let alone = command.pipeline.end == statement.end && command.pipeline.start >= statement.start;
         let range = if alone {
             statement.clone()
         } else {
@@ -79,9 +78,7 @@ fn null_test(checker: &Checker, variable: &str, use_: &VariableUse) -> Option<Ed
     let pattern = format!(
         r"(?is)^if\s*\(\s*(?:(?:!|-not\s*)\s*\(?\s*\$(?:script:)?{name}\s*\)?|\$null\s*-eq\s*\${name}|\${name}\s*-eq\s*\$null)\s*\)\s*\{{"
     );
-    if !Regex::new(&pattern).ok()?.is_match(statement)
-        || Regex::new(r"(?i)\}\s*elseif").ok()?.is_match(statement)
-    {
+    if !Regex::new(&pattern).ok()?.is_match(statement) || Regex::new(r"(?i)\}\s*elseif").ok()?.is_match(statement) {
         return None;
     }
     let removal = delete_statement(script.text, if_range.clone());
@@ -148,12 +145,7 @@ fn rewritten_by_safe_fix(checker: &Checker, use_: &VariableUse) -> bool {
     })
 }
 
-const CONNECTION_FIELDS: &[&str] = &[
-    "SubscriptionID",
-    "TenantID",
-    "ApplicationID",
-    "CertificateThumbprint",
-];
+const CONNECTION_FIELDS: &[&str] = &["SubscriptionID", "TenantID", "ApplicationID", "CertificateThumbprint"];
 
 fn connection_properties(checker: &mut Checker) {
     let script = checker.script;
@@ -161,10 +153,7 @@ fn connection_properties(checker: &mut Checker) {
         let Some((member, access)) = &use_.member else {
             continue;
         };
-        let Some(field) = CONNECTION_FIELDS
-            .iter()
-            .find(|f| f.eq_ignore_ascii_case(member))
-        else {
+        let Some(field) = CONNECTION_FIELDS.iter().find(|f| f.eq_ignore_ascii_case(member)) else {
             continue;
         };
         if !checker.facts.is_runas_variable(&use_.name) || rewritten_by_safe_fix(checker, use_) {
@@ -192,7 +181,8 @@ fn connection_properties(checker: &mut Checker) {
     }
 }
 
-const SUBSCRIPTION_TODO: &str = "# TODO(mimigrate): the managed identity may have access to several subscriptions; set the subscription explicitly";
+const SUBSCRIPTION_TODO: &str =
+    "# TODO(mimigrate): the managed identity may have access to several subscriptions; set the subscription explicitly";
 
 fn subscription_fix(checker: &Checker, use_: &VariableUse, access: std::ops::Range<usize>) -> Fix {
     let script = checker.script;
@@ -202,10 +192,7 @@ fn subscription_fix(checker: &Checker, use_: &VariableUse, access: std::ops::Ran
             format!("Read the subscription id from the Automation variable `{name}`"),
             vec![Edit::replace(
                 access,
-                format!(
-                    "(Get-AutomationVariable -Name '{}')",
-                    name.replace('\'', "''")
-                ),
+                format!("(Get-AutomationVariable -Name '{}')", name.replace('\'', "''")),
             )],
         ),
         Some(SubscriptionSource::RunbookParameter(name)) => Fix::new(
@@ -216,13 +203,14 @@ fn subscription_fix(checker: &Checker, use_: &VariableUse, access: std::ops::Ran
         None => {
             let mut edits = vec![Edit::replace(access, "(Get-AzContext).Subscription.Id")];
             let statement = use_.place.statement.start;
-            if !script.text[..statement]
-                .trim_end()
-                .ends_with(SUBSCRIPTION_TODO)
-            {
+            if !script.text[..statement].trim_end().ends_with(SUBSCRIPTION_TODO) {
                 edits.push(insert_line_above(script.text, statement, SUBSCRIPTION_TODO));
             }
-            Fix::new(Applicability::Unsafe, "Use the subscription of the signed-in context (review: the identity may see several)", edits)
+            Fix::new(
+                Applicability::Unsafe,
+                "Use the subscription of the signed-in context (review: the identity may see several)",
+                edits,
+            )
         }
     }
 }

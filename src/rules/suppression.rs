@@ -29,9 +29,7 @@ struct Suppression {
 
 impl Suppression {
     fn covers(&self, line: usize) -> bool {
-        self.lines
-            .as_ref()
-            .is_none_or(|lines| lines.contains(&line))
+        self.lines.as_ref().is_none_or(|lines| lines.contains(&line))
     }
 }
 
@@ -72,25 +70,19 @@ pub fn apply(
     if enabled(UNUSED_SUPPRESSION.code) {
         let file_ignores_mi901 = suppressions.iter().any(|s| {
             s.lines.is_none()
-                && s.codes.as_ref().is_some_and(|c| {
-                    c.iter()
-                        .any(|c| UNUSED_SUPPRESSION.code.starts_with(c.as_str()))
-                })
+                && s.codes
+                    .as_ref()
+                    .is_some_and(|c| c.iter().any(|c| UNUSED_SUPPRESSION.code.starts_with(c.as_str())))
         });
         if !file_ignores_mi901 {
-            kept.extend(
-                suppressions
-                    .iter()
-                    .filter_map(|s| unused(script, s, &enabled)),
-            );
+            kept.extend(suppressions.iter().filter_map(|s| unused(script, s, &enabled)));
         }
     }
     kept
 }
 
 fn parse_suppressions(script: &Script, lines: &LineIndex) -> Vec<Suppression> {
-    let Ok(pattern) = Regex::new(r"(?i)^#\s*mimigrate:\s*(file-ignore|ignore)\b(?:\[([^\]]*)\])?")
-    else {
+    let Ok(pattern) = Regex::new(r"(?i)^#\s*mimigrate:\s*(file-ignore|ignore)\b(?:\[([^\]]*)\])?") else {
         return Vec::new();
     };
     script
@@ -115,23 +107,16 @@ fn parse_suppressions(script: &Script, lines: &LineIndex) -> Vec<Suppression> {
                 let first = script
                     .statements
                     .iter()
-                    .filter(|s| {
-                        lines.line_of(s.statement.end.saturating_sub(1).max(s.statement.start))
-                            == line
-                    })
+                    .filter(|s| lines.line_of(s.statement.end.saturating_sub(1).max(s.statement.start)) == line)
                     .map(|s| lines.line_of(s.statement.start))
                     .min()
                     .unwrap_or(line);
                 Some(first..line + 1)
             } else {
-                let next = script
-                    .statements
-                    .iter()
-                    .find(|s| s.statement.start >= comment.end);
+                let next = script.statements.iter().find(|s| s.statement.start >= comment.end);
                 next.map(|s| {
                     lines.line_of(s.statement.start)
-                        ..lines.line_of(s.statement.end.saturating_sub(1).max(s.statement.start))
-                            + 1
+                        ..lines.line_of(s.statement.end.saturating_sub(1).max(s.statement.start)) + 1
                 })
                 .or(Some(line + 1..line + 2))
             };
@@ -148,11 +133,7 @@ fn parse_suppressions(script: &Script, lines: &LineIndex) -> Vec<Suppression> {
         .collect()
 }
 
-fn unused(
-    script: &Script,
-    suppression: &Suppression,
-    enabled: &impl Fn(&str) -> bool,
-) -> Option<Diagnostic> {
+fn unused(script: &Script, suppression: &Suppression, enabled: &impl Fn(&str) -> bool) -> Option<Diagnostic> {
     let comment = suppression.comment.clone();
     let remove_comment = || {
         if suppression.trailing {
@@ -178,16 +159,9 @@ fn unused(
             if unused.is_empty() {
                 return None;
             }
-            let list = unused
-                .iter()
-                .map(|c| c.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = unused.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
             if unused.len() == codes.len() {
-                (
-                    format!("suppression of {list} suppresses nothing"),
-                    remove_comment(),
-                )
+                (format!("suppression of {list} suppresses nothing"), remove_comment())
             } else {
                 let written = script.slice(&comment);
                 let open = written.find('[').unwrap_or(written.len());
@@ -210,19 +184,12 @@ fn unused(
             }
         }
     };
-    let fix = Fix::new(
-        Applicability::Safe,
-        "Remove the unused suppression",
-        vec![edit],
-    );
+    let fix = Fix::new(Applicability::Safe, "Remove the unused suppression", vec![edit]);
     Some(UNUSED_SUPPRESSION.diagnostic(comment, message, Some(fix)))
 }
 
 /// Unknown codes are always unused; known ones only when the rule is switched on.
 fn codes_known_and_enabled(code: &str, enabled: &impl Fn(&str) -> bool) -> bool {
-    let matching: Vec<_> = super::ALL
-        .iter()
-        .filter(|r| r.code.starts_with(code))
-        .collect();
+    let matching: Vec<_> = super::ALL.iter().filter(|r| r.code.starts_with(code)).collect();
     matching.is_empty() || matching.iter().any(|r| enabled(r.code))
 }

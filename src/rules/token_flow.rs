@@ -47,12 +47,7 @@ impl TokenRequest {
     pub fn resource_kind(&self) -> Resource {
         match self.resource.as_deref().map(str::to_lowercase) {
             Some(r) if r.contains("graph.microsoft.com") => Resource::Graph,
-            Some(r)
-                if r.contains("management.azure.com")
-                    || r.contains("management.core.windows.net") =>
-            {
-                Resource::Arm
-            }
+            Some(r) if r.contains("management.azure.com") || r.contains("management.core.windows.net") => Resource::Arm,
             _ => Resource::Other,
         }
     }
@@ -102,10 +97,7 @@ fn resource(script: &Script, command: &Command) -> Option<String> {
         .join(" ");
     let found = pattern.captures(&text)?.get(1)?.as_str().to_owned();
     let value = match found.strip_prefix('$') {
-        Some(variable) => script.constant(
-            &crate::syntax::model::normalize_variable(variable),
-            command.range.start,
-        )?,
+        Some(variable) => script.constant(&crate::syntax::model::normalize_variable(variable), command.range.start)?,
         None => found,
     };
     Some(
@@ -182,11 +174,7 @@ fn assigned_by(script: &Script, statement: &Range<usize>) -> Option<String> {
     script
         .assignments
         .iter()
-        .find(|a| {
-            !a.is_param_default
-                && a.target.start == statement.start
-                && a.value.range.end == statement.end
-        })
+        .find(|a| !a.is_param_default && a.target.start == statement.start && a.value.range.end == statement.end)
         .map(|a| a.variable.clone())
 }
 
@@ -196,27 +184,21 @@ fn resource_constants(script: &Script, request: &Command) -> Vec<Range<usize>> {
     let mut constants = Vec::new();
     for argument in &request.arguments {
         let range = match argument {
-            Argument::Named {
-                value: Some(value), ..
-            }
-            | Argument::Positional(value) => value.range.clone(),
+            Argument::Named { value: Some(value), .. } | Argument::Positional(value) => value.range.clone(),
             Argument::Named { .. } => continue,
         };
-        for use_ in script.variables.iter().filter(|v| {
-            range.start <= v.range.start && v.range.end <= range.end && !v.name.starts_with("env:")
-        }) {
+        for use_ in script
+            .variables
+            .iter()
+            .filter(|v| range.start <= v.range.start && v.range.end <= range.end && !v.name.starts_with("env:"))
+        {
             let only_here = script
                 .uses_of(&use_.name)
                 .all(|u| statement.start <= u.range.start && u.range.end <= statement.end);
             let Some(assignment) = script.assignment_before(&use_.name, use_.range.start) else {
                 continue;
             };
-            let single = script
-                .assignments
-                .iter()
-                .filter(|a| a.variable == use_.name)
-                .count()
-                == 1;
+            let single = script.assignments.iter().filter(|a| a.variable == use_.name).count() == 1;
             if only_here
                 && single
                 && !assignment.is_param_default

@@ -79,10 +79,7 @@ const AZ_ACCOUNT_PARAMS: &[ParamSpec] = &[
     p("MaxContextPopulation", &[]),
     switch("Force", &[]),
     p("Scope", &[]),
-    switch(
-        "UseDeviceAuthentication",
-        &["DeviceCode", "DeviceAuth", "Device"],
-    ),
+    switch("UseDeviceAuthentication", &["DeviceCode", "DeviceAuth", "Device"]),
     p("FederatedToken", &[]),
     p("CertificatePath", &[]),
     p("CertificatePassword", &[]),
@@ -109,10 +106,7 @@ pub const KNOWN_COMMANDS: &[CommandSpec] = &[
         params: &[
             p("ClientId", &["AppId", "ApplicationId"]),
             p("CertificateThumbprint", &["Thumbprint"]),
-            p(
-                "CertificateSubjectName",
-                &["CertificateSubject", "CertificateName"],
-            ),
+            p("CertificateSubjectName", &["CertificateSubject", "CertificateName"]),
             p("Certificate", &[]),
             p("TenantId", &["Audience", "Tenant"]),
             p("Scopes", &[]),
@@ -121,12 +115,7 @@ pub const KNOWN_COMMANDS: &[CommandSpec] = &[
             p("ClientSecretCredential", &["SecretCredential"]),
             switch(
                 "UseDeviceCode",
-                &[
-                    "UseDeviceAuthentication",
-                    "DeviceCode",
-                    "DeviceAuth",
-                    "Device",
-                ],
+                &["UseDeviceAuthentication", "DeviceCode", "DeviceAuth", "Device"],
             ),
             p("ContextScope", &[]),
             p("Environment", &["EnvironmentName", "NationalCloud"]),
@@ -180,10 +169,7 @@ pub const KNOWN_COMMANDS: &[CommandSpec] = &[
             p("Name", &[]),
             switch("Force", &[]),
             p("Scope", &[]),
-            p(
-                "DefaultProfile",
-                &["AzContext", "AzureRmContext", "AzureCredential"],
-            ),
+            p("DefaultProfile", &["AzContext", "AzureRmContext", "AzureCredential"]),
         ],
         positional: &[],
     },
@@ -192,10 +178,7 @@ pub const KNOWN_COMMANDS: &[CommandSpec] = &[
         aliases: &["Disable-AzureRmContextAutosave"],
         params: &[
             p("Scope", &[]),
-            p(
-                "DefaultProfile",
-                &["AzContext", "AzureRmContext", "AzureCredential"],
-            ),
+            p("DefaultProfile", &["AzContext", "AzureRmContext", "AzureCredential"]),
         ],
         positional: &[],
     },
@@ -242,31 +225,24 @@ const WEB_REQUEST_PARAMS: &[ParamSpec] = &[
 
 /// The spec of a command by any of its names (case-insensitive, no module qualifier).
 pub fn lookup(name: &str) -> Option<&'static CommandSpec> {
-    KNOWN_COMMANDS.iter().find(|spec| {
-        spec.name.eq_ignore_ascii_case(name)
-            || spec.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
-    })
+    KNOWN_COMMANDS
+        .iter()
+        .find(|spec| spec.name.eq_ignore_ascii_case(name) || spec.aliases.iter().any(|a| a.eq_ignore_ascii_case(name)))
 }
 
 /// The canonical parameter a written name (no dash) means for a command, following
 /// PowerShell: an exact name or alias wins, else the unambiguous (see `CommandSpec`)
 /// prefix. Unknown commands and unknown names keep the written name.
 pub fn resolve_param(spec: Option<&'static CommandSpec>, written: &str) -> (String, bool) {
-    let all = spec
-        .map_or(&[][..], |s| s.params)
-        .iter()
-        .chain(COMMON_PARAMS);
+    let all = spec.map_or(&[][..], |s| s.params).iter().chain(COMMON_PARAMS);
     let exact = |p: &&ParamSpec| {
-        p.name.eq_ignore_ascii_case(written)
-            || p.aliases.iter().any(|a| a.eq_ignore_ascii_case(written))
+        p.name.eq_ignore_ascii_case(written) || p.aliases.iter().any(|a| a.eq_ignore_ascii_case(written))
     };
     if let Some(found) = all.clone().find(exact) {
         return (found.name.to_owned(), found.switch);
     }
     if spec.is_some() && !written.is_empty() {
-        let prefix = |name: &str| {
-            name.len() >= written.len() && name[..written.len()].eq_ignore_ascii_case(written)
-        };
+        let prefix = |name: &str| name.len() >= written.len() && name[..written.len()].eq_ignore_ascii_case(written);
         if let Some(found) = all
             .clone()
             .find(|p| prefix(p.name) || p.aliases.iter().any(|a| prefix(a)))
@@ -285,15 +261,9 @@ mod tests {
     fn aliases_and_prefixes_resolve_like_powershell() {
         let spec = lookup("login-azaccount");
         assert_eq!(spec.map(|s| s.name), Some(CONNECT_AZ_ACCOUNT));
-        assert_eq!(
-            resolve_param(spec, "Cert"),
-            ("CertificateThumbprint".into(), false)
-        );
+        assert_eq!(resolve_param(spec, "Cert"), ("CertificateThumbprint".into(), false));
         assert_eq!(resolve_param(spec, "TenantId"), ("Tenant".into(), false));
-        assert_eq!(
-            resolve_param(spec, "servicep"),
-            ("ServicePrincipal".into(), true)
-        );
+        assert_eq!(resolve_param(spec, "servicep"), ("ServicePrincipal".into(), true));
         assert_eq!(resolve_param(spec, "ea"), ("ErrorAction".into(), false));
         assert_eq!(
             resolve_param(lookup("Connect-Graph"), "AppId"),

@@ -24,11 +24,7 @@ fn parse_with<D: Decode>(text: &str) -> Tree {
         .expect("the pinned grammar matches the pinned tree-sitter ABI");
     let bytes = text.as_bytes();
     parser
-        .parse_custom_encoding::<D, _, _>(
-            &mut |offset, _| &bytes[offset.min(bytes.len())..],
-            None,
-            None,
-        )
+        .parse_custom_encoding::<D, _, _>(&mut |offset, _| &bytes[offset.min(bytes.len())..], None, None)
         .expect("parsing without a timeout or cancellation flag always yields a tree")
 }
 
@@ -72,10 +68,7 @@ impl Decode for PlainUtf8 {
             Some(_) => 2,
         }
         .min(bytes.len());
-        match std::str::from_utf8(&bytes[..len])
-            .ok()
-            .and_then(|s| s.chars().next())
-        {
+        match std::str::from_utf8(&bytes[..len]).ok().and_then(|s| s.chars().next()) {
             Some(c) => (c as i32, len as u32),
             None => (-1, 1),
         }
@@ -111,18 +104,14 @@ fn only_comments_and_whitespace(node: Node, text: &str) -> bool {
     let mut cursor = node.walk();
     let mut at = node.start_byte();
     for child in node.children(&mut cursor) {
-        let is_blank =
-            |range: std::ops::Range<usize>| text.get(range).is_some_and(|s| s.trim().is_empty());
+        let is_blank = |range: std::ops::Range<usize>| text.get(range).is_some_and(|s| s.trim().is_empty());
         if !is_blank(at..child.start_byte()) {
             return false;
         }
-        if child.kind() != "comment"
-            && !(child.is_error() && only_comments_and_whitespace(child, text))
-        {
+        if child.kind() != "comment" && !(child.is_error() && only_comments_and_whitespace(child, text)) {
             return false;
         }
         at = child.end_byte();
     }
-    text.get(at..node.end_byte())
-        .is_some_and(|s| s.trim().is_empty())
+    text.get(at..node.end_byte()).is_some_and(|s| s.trim().is_empty())
 }

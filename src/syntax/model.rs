@@ -74,8 +74,7 @@ impl Place {
     /// Whether code at `self` always runs before code at `later` that follows it in
     /// the text: `self`'s blocks enclose `later` too.
     pub fn encloses_blocks_of(&self, later: &Place) -> bool {
-        self.blocks.len() <= later.blocks.len()
-            && self.blocks.iter().zip(&later.blocks).all(|(a, b)| a == b)
+        self.blocks.len() <= later.blocks.len() && self.blocks.iter().zip(&later.blocks).all(|(a, b)| a == b)
     }
 }
 
@@ -118,13 +117,9 @@ impl Argument {
     pub fn range(&self) -> Range<usize> {
         match self {
             Argument::Named {
-                range,
-                via_splat: true,
-                ..
+                range, via_splat: true, ..
             } => range.clone(),
-            Argument::Named { range, value, .. } => {
-                range.start..value.as_ref().map_or(range.end, |v| v.range.end)
-            }
+            Argument::Named { range, value, .. } => range.start..value.as_ref().map_or(range.end, |v| v.range.end),
             Argument::Positional(value) => value.range.clone(),
         }
     }
@@ -275,9 +270,7 @@ impl<'t> Script<'t> {
         match &chosen.value.kind {
             ValueKind::Text(text) => Some(text.clone()),
             ValueKind::Expandable(raw) => self.expand(raw, chosen.target.start),
-            ValueKind::Variable(other) if other != variable => {
-                self.constant(other, chosen.target.start)
-            }
+            ValueKind::Variable(other) if other != variable => self.constant(other, chosen.target.start),
             _ => None,
         }
     }
@@ -330,16 +323,14 @@ impl<'t> Script<'t> {
 
     /// Commands with this canonical name (case-insensitive).
     pub fn commands_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Command> + 'a {
-        self.commands
-            .iter()
-            .filter(move |c| c.name.eq_ignore_ascii_case(name))
+        self.commands.iter().filter(move |c| c.name.eq_ignore_ascii_case(name))
     }
 
     /// Whether `range` overlaps text the parser could not read.
     pub fn touches_error(&self, range: &Range<usize>) -> bool {
-        self.errors.iter().any(|e| {
-            e.start < range.end.max(range.start + 1) && range.start < e.end.max(e.start + 1)
-        })
+        self.errors
+            .iter()
+            .any(|e| e.start < range.end.max(range.start + 1) && range.start < e.end.max(e.start + 1))
     }
 }
 
@@ -348,9 +339,7 @@ impl Command {
     /// entries. Switches give `Some(None)`.
     pub fn named(&self, param: &str) -> Option<Option<&Value>> {
         self.arguments.iter().find_map(|a| match a {
-            Argument::Named { name, value, .. } if name.eq_ignore_ascii_case(param) => {
-                Some(value.as_ref())
-            }
+            Argument::Named { name, value, .. } if name.eq_ignore_ascii_case(param) => Some(value.as_ref()),
             _ => None,
         })
     }
@@ -365,10 +354,7 @@ impl Command {
             return value;
         }
         let spec = commands::lookup(&self.name)?;
-        let index = spec
-            .positional
-            .iter()
-            .position(|p| p.eq_ignore_ascii_case(param))?;
+        let index = spec.positional.iter().position(|p| p.eq_ignore_ascii_case(param))?;
         self.arguments
             .iter()
             .filter_map(|a| match a {
@@ -386,19 +372,9 @@ impl Command {
 /// `$Script:Foo`, `${foo}`, `$FOO` -> `foo`; `$env:X` -> `env:x`.
 pub fn normalize_variable(written: &str) -> String {
     let name = written.trim_start_matches(['$', '@']);
-    let name = name
-        .strip_prefix('{')
-        .and_then(|n| n.strip_suffix('}'))
-        .unwrap_or(name);
+    let name = name.strip_prefix('{').and_then(|n| n.strip_suffix('}')).unwrap_or(name);
     let lower = name.to_lowercase();
-    for scope in [
-        "script:",
-        "global:",
-        "local:",
-        "private:",
-        "using:",
-        "workflow:",
-    ] {
+    for scope in ["script:", "global:", "local:", "private:", "using:", "workflow:"] {
         if let Some(rest) = lower.strip_prefix(scope) {
             return rest.to_owned();
         }
@@ -434,14 +410,7 @@ pub fn is_dash(c: char) -> bool {
 fn is_quote(c: char) -> bool {
     matches!(
         c,
-        '\'' | '"'
-            | '\u{2018}'
-            | '\u{2019}'
-            | '\u{201A}'
-            | '\u{201B}'
-            | '\u{201C}'
-            | '\u{201D}'
-            | '\u{201E}'
+        '\'' | '"' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{201C}' | '\u{201D}' | '\u{201E}'
     )
 }
 
@@ -468,11 +437,7 @@ struct Builder<'t, 'tree> {
 /// Skip wrapper nodes that hold a single child (`unary_expression` ->
 /// `array_literal_expression` -> ... -> `variable`).
 fn unwrap(mut node: Node) -> Node {
-    while node.child_count() == 1
-        && !node.is_error()
-        && !is_string_kind(node.kind())
-        && node.kind() != "command"
-    {
+    while node.child_count() == 1 && !node.is_error() && !is_string_kind(node.kind()) && node.kind() != "command" {
         match node.child(0) {
             Some(child) if child.is_named() => node = child,
             _ => break,
@@ -516,9 +481,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
                 range: whole.byte_range(),
             });
         }
-        if self.parent().is_some_and(|p| p.kind() == "statement_list")
-            && node.kind() != "empty_statement"
-        {
+        if self.parent().is_some_and(|p| p.kind() == "statement_list") && node.kind() != "empty_statement" {
             self.place.statement = node.byte_range();
             self.script_parts.statements.push(self.place.clone());
         }
@@ -561,15 +524,11 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             "catch_clause" => BlockKind::Catch,
             "finally_clause" => BlockKind::Finally,
             "statement_block" if parent_kind == Some("if_statement") => BlockKind::Branch,
-            "elseif_clause" | "else_clause" | "switch_clause" | "trap_statement" => {
-                BlockKind::Branch
-            }
+            "elseif_clause" | "else_clause" | "switch_clause" | "trap_statement" => BlockKind::Branch,
             "statement_block"
                 if matches!(
                     parent_kind,
-                    Some(
-                        "while_statement" | "do_statement" | "for_statement" | "foreach_statement"
-                    )
+                    Some("while_statement" | "do_statement" | "for_statement" | "foreach_statement")
                 ) =>
             {
                 BlockKind::Loop
@@ -645,9 +604,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             let text = self.text_of(element);
             match element.kind() {
                 "command_argument_sep" | "redirection" | "redirections" | "comment" => continue,
-                _ if text.starts_with('@')
-                    && matches!(unwrap(element).kind(), "variable" | "braced_variable") =>
-                {
+                _ if text.starts_with('@') && matches!(unwrap(element).kind(), "variable" | "braced_variable") => {
                     splats.push((normalize_variable(text), element.byte_range()));
                     continue;
                 }
@@ -669,9 +626,9 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             let (name, is_switch) = commands::resolve_param(spec, written);
             // A colon binds the next element; a non-switch takes the next non-parameter.
             let colon = colon_in_token
-                || elements.get(i).is_some_and(|e| {
-                    e.kind() == "command_argument_sep" && self.text_of(*e).contains(':')
-                });
+                || elements
+                    .get(i)
+                    .is_some_and(|e| e.kind() == "command_argument_sep" && self.text_of(*e).contains(':'));
             let mut value = None;
             let mut j = i;
             while j < elements.len() && elements[j].kind() == "command_argument_sep" {
@@ -680,9 +637,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             if let Some(next) = elements.get(j) {
                 let next_is_parameter = next.kind() == "command_parameter"
                     || (next.kind() == "generic_token" && self.text_of(*next).starts_with(is_dash));
-                if colon
-                    || (!is_switch && !next_is_parameter && !self.text_of(*next).starts_with('@'))
-                {
+                if colon || (!is_switch && !next_is_parameter && !self.text_of(*next).starts_with('@')) {
                     value = Some(self.value(*next));
                     i = j + 1;
                 }
@@ -721,9 +676,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             "member_access" => {
                 let children = named_children(inner);
                 match (children.first().map(|c| unwrap(*c)), children.last()) {
-                    (Some(target), Some(member))
-                        if target.kind() == "variable" && member.kind() == "member_name" =>
-                    {
+                    (Some(target), Some(member)) if target.kind() == "variable" && member.kind() == "member_name" => {
                         ValueKind::Member {
                             variable: normalize_variable(self.text_of(target)),
                             member: self.text_of(*member).to_owned(),
@@ -807,10 +760,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
         let Some(variable) = children.iter().find(|c| c.kind() == "variable") else {
             return;
         };
-        let Some(default) = children
-            .iter()
-            .find(|c| c.kind() == "script_parameter_default")
-        else {
+        let Some(default) = children.iter().find(|c| c.kind() == "script_parameter_default") else {
             return;
         };
         let Some(value) = named_children(*default).last().copied() else {
@@ -834,14 +784,9 @@ impl<'t, 'tree> Builder<'t, 'tree> {
                 "script_parameter" => return true,
                 // `foreach ($item in $items)`: only `$item` is assigned.
                 "foreach_statement" => {
-                    return named_children(parent)
-                        .into_iter()
-                        .find(|c| c.kind() == "variable")
-                        == Some(current)
+                    return named_children(parent).into_iter().find(|c| c.kind() == "variable") == Some(current)
                 }
-                k if k.ends_with("_expression") && parent.named_child_count() == 1 => {
-                    current = parent
-                }
+                k if k.ends_with("_expression") && parent.named_child_count() == 1 => current = parent,
                 _ => return false,
             }
         }
@@ -857,9 +802,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             .parent()
             .filter(|p| p.kind() == "member_access" && p.named_child(0) == Some(node))
             .and_then(|access| {
-                let name = named_children(access)
-                    .into_iter()
-                    .find(|c| c.kind() == "member_name")?;
+                let name = named_children(access).into_iter().find(|c| c.kind() == "member_name")?;
                 Some((self.text_of(name).to_owned(), access.byte_range()))
             });
         self.script_parts.variables.push(VariableUse {
@@ -920,15 +863,10 @@ mod tests {
                     $null = Az.Accounts\\Login-AzAccount -Cert:$conn.CertificateThumbprint `\n  -ServicePrincipal @p | Out-Null\n";
         let script = Script::parse(text);
         assert!(script.errors.is_empty(), "{:?}", script.errors);
-        let get = script
-            .commands_named("Get-AutomationConnection")
-            .next()
-            .unwrap();
+        let get = script.commands_named("Get-AutomationConnection").next().unwrap();
         assert_eq!(get.assigned_to.as_deref(), Some("conn"));
         assert_eq!(
-            script
-                .string_value(get.value_of("Name").unwrap())
-                .as_deref(),
+            script.string_value(get.value_of("Name").unwrap()).as_deref(),
             Some("AzureRunAsConnection")
         );
         let login = script.commands_named("connect-azaccount").next().unwrap();
@@ -991,13 +929,7 @@ mod tests {
 
     #[test]
     fn only_a_newline_and_using_module_parse() {
-        for empty in [
-            "",
-            "\n",
-            "\r\n\r\n",
-            "# only\n# comments\n",
-            "<# block #>\n",
-        ] {
+        for empty in ["", "\n", "\r\n\r\n", "# only\n# comments\n", "<# block #>\n"] {
             assert!(Script::parse(empty).errors.is_empty(), "{empty:?}");
         }
         let script = Script::parse("using module Az.Accounts\n$a = $b ?? 'x'\n");

@@ -1,0 +1,246 @@
+//! The `mimigrate` binary as users and CI drive it: exit codes, formats, bad input,
+//! configuration and selection.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn mimigrate(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mimigrate"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+const RUNAS: &str = "$conn = Get-AutomationConnection -Name AzureRunAsConnection\n\
+Disable-AzContextAutosave -Scope Process | Out-Null\n\
+Connect-AzAccount -ServicePrincipal -Tenant $conn.TenantID -ApplicationId $conn.ApplicationID -CertificateThumbprint $conn.CertificateThumbprint\n";
+
+const MIGRATED: &str = "Disable-AzContextAutosave -Scope Process | Out-Null\nConnect-AzAccount -Identity\n";
+
+#[test]
+fn bad_files_are_reported_and_the_rest_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("binary.ps1"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    std::fs::write(root.join("empty.ps1"), b"").unwrap();
+    std::fs::write(
+        root.join("ansi.ps1"),
+        b"# caf\xe9\r\n$c = Get-AutomationConnection \x96Name AzureRunAsConnection\r\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("broken-utf16.ps1"), b"\xff\xfeA").unwrap();
+    std::fs::write(root.join("runas.ps1"), RUNAS).unwrap();
+    std::os::unix::fs::symlink(root.join("missing-target.ps1"), root.join("dangling.ps1")).unwrap();
+    std::fs::create_dir(root.join("loop")).unwrap();
+    std::os::unix::fs::symlink(root.join("loop"), root.join("loop").join("again")).unwrap();
+    std::fs::write(root.join("notes.txt"), RUNAS).unwrap();
+
+    let output = mimigrate(&["check", "--format", "concise", "."], root);
+    let (out, err) = (stdout(&output), stderr(&output));
+    assert_eq!(output.status.code(), Some(1), "{out}\n{err}");
+    assert!(err.contains("binary.ps1: skipped: binary file"), "{err}");
+    assert!(err.contains("broken-utf16.ps1: skipped: invalid UTF-16"), "{err}");
+    assert!(err.contains("mimigrate: dangling.ps1: no such file"), "{err}");
+    assert!(err.contains("symlink loop"), "{err}");
+    assert!(err.contains("ansi.ps1: not valid UTF-8, read as Windows-1252"), "{err}");
+    // The en-dash read from Windows-1252 byte 0x96 is still a parameter dash.
+    assert!(out.contains("ansi.ps1:2:1: MI101"), "{out}");
+    assert!(out.contains("runas.ps1:1:1: MI101 [*]"), "{out}");
+    assert!(out.contains("runas.ps1:3:1: MI102 [*]"), "{out}");
+    assert!(!out.contains("empty.ps1") && !out.contains("notes.txt"), "{out}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn exit_codes_follow_the_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("clean.ps1"), MIGRATED).unwrap();
+    assert_eq!(mimigrate(&["check", "clean.ps1"], dir.path()).status.code(), Some(0));
+    std::fs::write(dir.path().join("runas.ps1"), RUNAS).unwrap();
+    assert_eq!(mimigrate(&["check", "."], dir.path()).status.code(), Some(1));
+    assert_eq!(
+        mimigrate(&["check", "--exit-zero", "."], dir.path()).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        mimigrate(&["."], dir.path()).status.code(),
+        Some(1),
+        "check is the default command"
+    );
+    let usage = mimigrate(&["check", "--select", "MI10O", "."], dir.path());
+    assert_eq!(usage.status.code(), Some(2));
+    assert!(stderr(&usage).contains("MI10O"));
+}
+
+#[test]
+fn json_output_has_the_documented_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("runas.ps1"), RUNAS).unwrap();
+    let output = mimigrate(&["check", "--format", "json", "runas.ps1"], dir.path());
+    let findings: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON array");
+    let findings = findings.as_array().unwrap();
+    assert_eq!(findings.len(), 2);
+    let login = &findings[1];
+    assert_eq!(login["path"], "runas.ps1");
+    assert_eq!(login["code"], "MI102");
+    assert_eq!(login["name"], "certificate-login");
+    assert_eq!(login["severity"], "error");
+    assert_eq!(login["start"], serde_json::json!({"line": 3, "column": 1}));
+    assert_eq!(login["end"]["line"], 3);
+    assert!(login["url"].is_null());
+    assert_eq!(login["fix"]["applicability"], "safe");
+    assert_eq!(login["fix"]["edits"][0]["content"], "Connect-AzAccount -Identity");
+    let lines = stdout(&mimigrate(
+        &["check", "--format", "json-lines", "runas.ps1"],
+        dir.path(),
+    ));
+    assert_eq!(lines.lines().count(), 2);
+    assert!(lines
+        .lines()
+        .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
+}
+
+#[test]
+fn columns_count_characters_not_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("dash.ps1"),
+        "Write-Output 'é' ; $c = Get-AutomationConnection \u{2013}Name AzureRunAsConnection\n",
+    )
+    .unwrap();
+    let output = mimigrate(&["check", "--format", "json", "dash.ps1"], dir.path());
+    let findings: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(findings[0]["start"], serde_json::json!({"line": 1, "column": 20}));
+}
+
+#[test]
+fn select_ignore_and_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("archive")).unwrap();
+    std::fs::create_dir_all(root.join("legacy")).unwrap();
+    std::fs::write(root.join("archive/old.ps1"), RUNAS).unwrap();
+    std::fs::write(root.join("legacy/login.ps1"), "Connect-AzAccount -Identity\n").unwrap();
+    std::fs::write(root.join("runas.ps1"), RUNAS).unwrap();
+    std::fs::write(
+        root.join("mimigrate.toml"),
+        "exclude = [\"archive/**\"]\n[lint.per-file-ignores]\n\"legacy/**\" = [\"MI401\"]\n",
+    )
+    .unwrap();
+    let out = stdout(&mimigrate(&["check", "--format", "concise", "."], root));
+    assert!(!out.contains("archive"), "{out}");
+    assert!(!out.contains("legacy"), "{out}");
+    assert!(out.contains("runas.ps1:1:1: MI101"), "{out}");
+
+    let out = stdout(&mimigrate(
+        &[
+            "check", "--format", "concise", "--select", "MI1", "--ignore", "MI101", ".",
+        ],
+        root,
+    ));
+    assert!(out.contains("MI102") && !out.contains("MI101"), "{out}");
+
+    // Named explicitly, an excluded file is checked unless --force-exclude (pre-commit).
+    assert!(stdout(&mimigrate(&["check", "--format", "concise", "archive/old.ps1"], root)).contains("MI101"));
+    let forced = mimigrate(
+        &["check", "--format", "concise", "--force-exclude", "archive/old.ps1"],
+        root,
+    );
+    assert!(!stdout(&forced).contains("MI101"));
+
+    std::fs::write(
+        root.join("mimigrate.toml"),
+        "[lint]\nselect = [\"MI\"]\nignroe = [\"MI401\"]\n",
+    )
+    .unwrap();
+    let bad = mimigrate(&["check", "."], root);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = stderr(&bad);
+    assert!(err.contains("mimigrate.toml") && err.contains("ignroe"), "{err}");
+    assert_eq!(
+        mimigrate(&["check", "--no-config", "--format", "concise", "runas.ps1"], root)
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn suppressions_and_unused_suppressions() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "# mimigrate: file-ignore[MI401]\n$conn = Get-AutomationConnection -Name AzureRunAsConnection # mimigrate: ignore[MI101]\n\
+                # mimigrate: ignore[MI102]\nConnect-AzAccount -ServicePrincipal -CertificateThumbprint $conn.CertificateThumbprint `\n  -ApplicationId $conn.ApplicationID\n\
+                Get-AzVM # mimigrate: ignore[MI104]\n";
+    std::fs::write(dir.path().join("s.ps1"), text).unwrap();
+    let out = stdout(&mimigrate(&["check", "--format", "concise", "s.ps1"], dir.path()));
+    assert_eq!(
+        out.lines().filter(|l| l.contains(": MI")).collect::<Vec<_>>(),
+        ["s.ps1:6:10: MI901 [*] suppression of MI104 suppresses nothing"],
+        "{out}"
+    );
+}
+
+#[test]
+fn stdin_is_checked_under_its_given_name() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mimigrate"))
+        .args([
+            "check",
+            "--format",
+            "concise",
+            "--stdin-filename",
+            "runbooks/x.ps1",
+            "-",
+        ])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(RUNAS.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        stdout(&output).contains("runbooks/x.ps1:3:1: MI102"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn rule_prints_documentation_and_lists_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = stdout(&mimigrate(&["rule", "mi102"], dir.path()));
+    assert!(doc.starts_with("# MI102 certificate-login"));
+    let list = stdout(&mimigrate(&["rule"], dir.path()));
+    for code in ["MI101", "MI106", "MI204", "MI304", "MI401", "MI901", "MI902"] {
+        assert!(list.contains(code), "{list}");
+    }
+    assert_eq!(mimigrate(&["rule", "MI999"], dir.path()).status.code(), Some(2));
+}
+
+#[test]
+fn full_format_shows_the_snippet_and_the_suggested_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("runas.ps1"), RUNAS).unwrap();
+    let out = stdout(&mimigrate(
+        &["check", "--format", "full", "--color", "never", "runas.ps1"],
+        dir.path(),
+    ));
+    assert!(out.contains("MI102 certificate-login"), "{out}");
+    assert!(out.contains("[safe fix]"), "{out}");
+    assert!(out.contains("+ Connect-AzAccount -Identity"), "{out}");
+    assert!(
+        out.contains("Found 2 findings in 1 of 1 file checked; 2 fixable"),
+        "{out}"
+    );
+}
