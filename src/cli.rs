@@ -231,7 +231,11 @@ fn check(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
         })
     };
 
-    if let Some(missing) = args.paths.iter().find(|p| p.as_os_str() != "-" && std::fs::symlink_metadata(p).is_err()) {
+    if let Some(missing) = args
+        .paths
+        .iter()
+        .find(|p| p.as_os_str() != "-" && std::fs::symlink_metadata(p).is_err())
+    {
         return Err(format!("{}: no such file or folder", missing.display()));
     }
     let mut files = Vec::new();

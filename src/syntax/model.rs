@@ -481,7 +481,9 @@ impl<'t, 'tree> Builder<'t, 'tree> {
                 range: whole.byte_range(),
             });
         }
-        if self.parent().is_some_and(|p| p.kind() == "statement_list") && node.kind() != "empty_statement" {
+        if self.parent().is_some_and(|p| p.kind() == "statement_list")
+            && !matches!(node.kind(), "empty_statement" | "comment")
+        {
             self.place.statement = node.byte_range();
             self.script_parts.statements.push(self.place.clone());
         }
