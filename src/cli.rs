@@ -322,7 +322,7 @@ fn check(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
             files.len(),
             plural(files.len()),
             if fixable > 0 {
-                format!("; {fixable} fixable with `mimigrate fix`")
+                format!("; {fixable} with a safe fix")
             } else {
                 String::new()
             },

@@ -240,7 +240,7 @@ fn full_format_shows_the_snippet_and_the_suggested_fix() {
     assert!(out.contains("[safe fix]"), "{out}");
     assert!(out.contains("+ Connect-AzAccount -Identity"), "{out}");
     assert!(
-        out.contains("Found 2 findings in 1 of 1 file checked; 2 fixable"),
+        out.contains("Found 2 findings in 1 of 1 file checked; 2 with a safe fix"),
         "{out}"
     );
 }
