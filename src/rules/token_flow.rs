@@ -174,7 +174,7 @@ fn assigned_by(script: &Script, statement: &Range<usize>) -> Option<String> {
     script
         .assignments
         .iter()
-        .find(|a| !a.is_param_default && a.target.start == statement.start && a.value.range.end == statement.end)
+        .find(|a| !a.is_parameter && a.target.start == statement.start && a.value.range.end == statement.end)
         .map(|a| a.variable.clone())
 }
 
@@ -201,7 +201,7 @@ fn resource_constants(script: &Script, request: &Command) -> Vec<Range<usize>> {
             let single = script.assignments.iter().filter(|a| a.variable == use_.name).count() == 1;
             if only_here
                 && single
-                && !assignment.is_param_default
+                && !assignment.is_parameter
                 && assigned_by(script, &assignment.place.statement).is_some()
             {
                 constants.push(assignment.place.statement.clone());

@@ -23,6 +23,8 @@ pub struct Script<'t> {
     pub comments: Vec<Range<usize>>,
     /// Every statement (direct child of a statement list), in text order.
     pub statements: Vec<Place>,
+    /// Function and workflow definitions (their variables are their own).
+    pub functions: Vec<Range<usize>>,
     /// Outermost ERROR and MISSING nodes.
     pub errors: Vec<Range<usize>>,
 }
@@ -148,14 +150,14 @@ pub enum ValueKind {
     Other,
 }
 
-/// `$name = value` (also `param()` defaults).
+/// `$name = value`, and every `param()` entry (its default, or `Other` without one).
 #[derive(Clone, Debug)]
 pub struct Assignment {
     /// Lower-case, without `$`, scope prefix (`script:`) or braces.
     pub variable: String,
     pub target: Range<usize>,
     pub value: Value,
-    pub is_param_default: bool,
+    pub is_parameter: bool,
     pub place: Place,
 }
 
@@ -207,6 +209,7 @@ impl<'t> Script<'t> {
             types: parts.types,
             comments: parts.comments,
             statements: parts.statements,
+            functions: parts.functions,
         }
         .with_splats_bound()
     }
@@ -302,12 +305,25 @@ impl<'t> Script<'t> {
         Some(out)
     }
 
-    /// The last assignment of `variable` before `offset` (assignments are in text order).
+    /// The assignment of `variable` that a read at `offset` sees: the last one before
+    /// it in the same function (a `param()` entry counts), else the script's own.
     pub fn assignment_before(&self, variable: &str, offset: usize) -> Option<&Assignment> {
-        self.assignments
+        let scope = self.function_at(offset);
+        let named = || self.assignments.iter().rev().filter(move |a| a.variable == variable);
+        let local = named().find(|a| a.target.start < offset && self.function_at(a.target.start) == scope);
+        match (local, scope) {
+            (Some(found), _) => Some(found),
+            (None, Some(_)) => named().find(|a| self.function_at(a.target.start).is_none()),
+            (None, None) => None,
+        }
+    }
+
+    /// The innermost function or workflow around `offset`.
+    pub fn function_at(&self, offset: usize) -> Option<&Range<usize>> {
+        self.functions
             .iter()
-            .rev()
-            .find(|a| a.variable == variable && a.target.start < offset)
+            .filter(|f| f.contains(&offset))
+            .min_by_key(|f| f.len())
     }
 
     /// The hashtable literal a splatted variable was last assigned before `offset`.
@@ -423,6 +439,7 @@ struct Parts {
     types: Vec<TypeName>,
     comments: Vec<Range<usize>>,
     statements: Vec<Place>,
+    functions: Vec<Range<usize>>,
 }
 
 struct Builder<'t, 'tree> {
@@ -489,9 +506,10 @@ impl<'t, 'tree> Builder<'t, 'tree> {
         }
         match node.kind() {
             "comment" => self.script_parts.comments.push(node.byte_range()),
+            "function_statement" => self.script_parts.functions.push(node.byte_range()),
             "command" => self.command(node),
             "assignment_expression" => self.assignment(node),
-            "script_parameter" => self.param_default(node),
+            "script_parameter" => self.parameter(node),
             "variable" => self.variable(node),
             "braced_variable" => self.variable(node),
             "invokation_expression" => self.method_call(node),
@@ -752,27 +770,30 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             variable: normalize_variable(self.text_of(target)),
             target: target.byte_range(),
             value,
-            is_param_default: false,
+            is_parameter: false,
             place: self.place.clone(),
         });
     }
 
-    fn param_default(&mut self, node: Node) {
+    fn parameter(&mut self, node: Node) {
         let children = named_children(node);
         let Some(variable) = children.iter().find(|c| c.kind() == "variable") else {
             return;
         };
-        let Some(default) = children.iter().find(|c| c.kind() == "script_parameter_default") else {
-            return;
-        };
-        let Some(value) = named_children(*default).last().copied() else {
-            return;
+        // A parameter without a default still hides any same-named variable outside.
+        let default = children.iter().find(|c| c.kind() == "script_parameter_default");
+        let value = match default.and_then(|d| named_children(*d).last().copied()) {
+            Some(value) => self.value(value),
+            None => Value {
+                range: variable.byte_range(),
+                kind: ValueKind::Other,
+            },
         };
         self.script_parts.assignments.push(Assignment {
             variable: normalize_variable(self.text_of(*variable)),
             target: variable.byte_range(),
-            value: self.value(value),
-            is_param_default: true,
+            value,
+            is_parameter: true,
             place: self.place.clone(),
         });
     }
