@@ -25,24 +25,15 @@ impl Tally {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let verbose = args.iter().any(|a| a == "-v");
-    let root = args
-        .iter()
-        .find(|a| *a != "-v")
-        .map_or("corpus", String::as_str);
+    let root = args.iter().find(|a| *a != "-v").map_or("corpus", String::as_str);
     let (mut files, mut bytes) = (0usize, 0usize);
     let (mut plain, mut normalised) = (Tally::default(), Tally::default());
     for entry in ignore::WalkBuilder::new(root).build().flatten() {
         let path = entry.path();
-        if !path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("ps1"))
-        {
+        if !path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ps1")) {
             continue;
         }
-        let Some(source) = std::fs::read(path)
-            .ok()
-            .and_then(|raw| SourceText::decode(&raw).ok())
-        else {
+        let Some(source) = std::fs::read(path).ok().and_then(|raw| SourceText::decode(&raw).ok()) else {
             continue;
         };
         let text = &source.text;
@@ -53,7 +44,7 @@ fn main() {
         let tree = parse_plain(text);
         plain.add(tree.root_node().has_error(), &raw_error_ranges(&tree));
 
-        // What mimigrate reports: normalised parse, comment-only files exempt.
+        // What mimigrate reports: normalised parse, ERRORs of only comments/whitespace exempt.
         let errors = error_ranges(&parse(text), text);
         normalised.add(!errors.is_empty(), &errors);
         if verbose {
@@ -65,10 +56,7 @@ fn main() {
     }
     let pct = |n: usize, d: usize| 100.0 * n as f64 / d.max(1) as f64;
     println!("{files} files, {bytes} bytes");
-    for (label, t) in [
-        ("grammar alone:     ", plain),
-        ("with normalisation:", normalised),
-    ] {
+    for (label, t) in [("grammar alone:     ", plain), ("with normalisation:", normalised)] {
         println!(
             "{label} {} files with ERROR/MISSING ({:.1}%), {} bytes in ERROR/MISSING nodes ({:.2}%)",
             t.files,

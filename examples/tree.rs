@@ -15,11 +15,7 @@ fn print_node(n: tree_sitter::Node, src: &[u8], depth: usize, field: Option<&str
         return print_node(n.child(0).unwrap(), src, depth, field);
     }
     let text = String::from_utf8_lossy(&src[n.byte_range()]);
-    let short: String = text
-        .chars()
-        .take(50)
-        .collect::<String>()
-        .replace('\n', "\\n");
+    let short: String = text.chars().take(50).collect::<String>().replace('\n', "\\n");
     println!(
         "{}{}{} [{}..{}] {}",
         "  ".repeat(depth),

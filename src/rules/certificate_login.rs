@@ -2,7 +2,14 @@
 //! rules/MI103.md): `Connect-AzAccount -ServicePrincipal -CertificateThumbprint` in any
 //! spelling, and the template's retry loop around it.
 
+use std::sync::LazyLock;
+
 use regex::Regex;
+
+static LOOP_KEYWORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^(while|do)\b").expect("valid pattern"));
+/// `$logonAttempt++` or `$logonAttempt += 1`.
+static COUNTER_STEP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\$(?:script:)?(\w+)\s*(?:\+\+|\+=\s*1)\s*$").expect("valid pattern"));
 
 use super::facts::{dropped_by_rewrite, CertificateLogin, Service};
 use super::rewrite::{delete_statement, rebuild_call};
@@ -110,7 +117,7 @@ fn retry_loop(checker: &Checker, login: &CertificateLogin, command: &Command) ->
     let script = checker.script;
     let loop_block = command.place.blocks.last().filter(|b| b.kind == BlockKind::Loop)?;
     let loop_text = script.slice(&loop_block.range);
-    if !Regex::new(r"(?i)^(while|do)\b").ok()?.is_match(loop_text) {
+    if !LOOP_KEYWORD.is_match(loop_text) {
         return None;
     }
     let body: Vec<_> = script
@@ -118,11 +125,10 @@ fn retry_loop(checker: &Checker, login: &CertificateLogin, command: &Command) ->
         .iter()
         .filter(|s| s.blocks.last() == Some(loop_block))
         .collect();
-    let counter_step = Regex::new(r"(?i)^\$(?:script:)?(\w+)\s*(?:\+\+|\+=\s*1)\s*$").ok()?;
     let mut counters = Vec::new();
     let only_template = body.iter().all(|statement| {
         let text = script.slice(&statement.statement);
-        if let Some(captures) = counter_step.captures(text) {
+        if let Some(captures) = COUNTER_STEP.captures(text) {
             counters.push(captures[1].to_lowercase());
             return true;
         }

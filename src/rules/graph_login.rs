@@ -3,7 +3,13 @@
 //! `Connect-MgGraph` that is not `-Identity`, and Azure tokens used as plain strings.
 //! One `Connect-MgGraph -AccessToken` call gets exactly one of MI204/MI304.
 
+use std::sync::LazyLock;
+
 use regex::Regex;
+
+/// `Bearer ` right before a variable: in `"Bearer $t"`, `"Bearer $($t)"`, `"Bearer " + $t`.
+static BEARER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)Bearer\s*(?:"\s*\+\s*)?(?:\$\()?$"#).expect("valid pattern"));
 
 use super::facts::{dropped_by_rewrite, expanded_text, Service};
 use super::rewrite::rebuild_call;
@@ -119,9 +125,6 @@ fn token_logins(checker: &mut Checker) {
 /// `"Bearer $token"` where `$token = (Get-AzAccessToken ...).Token`.
 fn bearer_headers(checker: &mut Checker) {
     let script = checker.script;
-    let Ok(bearer) = Regex::new(r#"(?i)Bearer\s*(?:"\s*\+\s*)?(?:\$\()?$"#) else {
-        return;
-    };
     for use_ in &script.variables {
         let Some(assignment) = script.assignment_before(&use_.name, use_.range.start) else {
             continue;
@@ -131,7 +134,7 @@ fn bearer_headers(checker: &mut Checker) {
             continue;
         }
         let line_start = script.text[..use_.range.start].rfind('\n').map_or(0, |i| i + 1);
-        if bearer.is_match(&script.text[line_start..use_.range.start]) {
+        if BEARER.is_match(&script.text[line_start..use_.range.start]) {
             checker.diagnostics.push(PLAINTEXT_ACCESS_TOKEN.diagnostic(
                 use_.range.clone(),
                 "Token from `Get-AzAccessToken` used as a plain string; `.Token` is a SecureString from Az.Accounts 5: call `Invoke-AzRestMethod`/`Invoke-MgGraphRequest`, or use `-AsSecureString` and convert it where the header is built",

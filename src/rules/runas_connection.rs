@@ -2,7 +2,11 @@
 //! rules/MI101.md, rules/MI104.md): the Run As connection asset and the reads of its
 //! fields, which have no managed-identity equivalent.
 
+use std::sync::LazyLock;
+
 use regex::Regex;
+
+static ELSEIF: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\}\s*elseif").expect("valid pattern"));
 
 use super::facts::{dropped_by_rewrite, ConnectionKind};
 use super::rewrite::{delete_statement, indentation, insert_line_above, line_ending};
@@ -78,7 +82,7 @@ fn null_test(checker: &Checker, variable: &str, use_: &VariableUse) -> Option<Ed
     let pattern = format!(
         r"(?is)^if\s*\(\s*(?:(?:!|-not\s*)\s*\(?\s*\$(?:script:)?{name}\s*\)?|\$null\s*-eq\s*\${name}|\${name}\s*-eq\s*\$null)\s*\)\s*\{{"
     );
-    if !Regex::new(&pattern).ok()?.is_match(statement) || Regex::new(r"(?i)\}\s*elseif").ok()?.is_match(statement) {
+    if !Regex::new(&pattern).ok()?.is_match(statement) || ELSEIF.is_match(statement) {
         return None;
     }
     let removal = delete_statement(script.text, if_range.clone());

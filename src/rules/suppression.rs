@@ -7,7 +7,13 @@
 
 use std::ops::Range;
 
+use std::sync::LazyLock;
+
 use regex::Regex;
+
+static SUPPRESSION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^#\s*mimigrate:\s*(file-ignore|ignore)\b(?:\[([^\]]*)\])?").expect("valid pattern")
+});
 
 use super::rewrite::delete_statement;
 use super::UNUSED_SUPPRESSION;
@@ -82,14 +88,11 @@ pub fn apply(
 }
 
 fn parse_suppressions(script: &Script, lines: &LineIndex) -> Vec<Suppression> {
-    let Ok(pattern) = Regex::new(r"(?i)^#\s*mimigrate:\s*(file-ignore|ignore)\b(?:\[([^\]]*)\])?") else {
-        return Vec::new();
-    };
     script
         .comments
         .iter()
         .filter_map(|comment| {
-            let captures = pattern.captures(script.slice(comment))?;
+            let captures = SUPPRESSION.captures(script.slice(comment))?;
             let codes = captures.get(2).map(|list| {
                 list.as_str()
                     .split(',')

@@ -4,7 +4,13 @@
 
 use std::ops::Range;
 
+use std::sync::LazyLock;
+
 use regex::Regex;
+
+/// `resource=https://...` or `resource=$variable` in a query string or body.
+static RESOURCE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)resource\s*=\s*['"]?(\$\{?[\w:]+\}?|[^&'"\s;}]+)"#).expect("valid pattern"));
 
 use super::facts::expanded_text;
 use crate::syntax::commands::CONNECT_MG_GRAPH;
@@ -88,14 +94,13 @@ pub fn token_requests(script: &Script) -> Vec<TokenRequest> {
 
 /// `resource=<url or $variable>` in the request's address or body.
 fn resource(script: &Script, command: &Command) -> Option<String> {
-    let pattern = Regex::new(r#"(?i)resource\s*=\s*['"]?(\$\{?[\w:]+\}?|[^&'"\s;}]+)"#).ok()?;
     let text: String = command
         .arguments
         .iter()
         .map(|a| script.slice(&a.range()))
         .collect::<Vec<_>>()
         .join(" ");
-    let found = pattern.captures(&text)?.get(1)?.as_str().to_owned();
+    let found = RESOURCE.captures(&text)?.get(1)?.as_str().to_owned();
     let value = match found.strip_prefix('$') {
         Some(variable) => script.constant(&crate::syntax::model::normalize_variable(variable), command.range.start)?,
         None => found,

@@ -35,20 +35,27 @@ fn parse_with<D: Decode>(text: &str) -> Tree {
 /// - no-break space and tab are whitespace (the grammar rejects a tab between command
 ///   arguments);
 /// - `??` (PowerShell 7's null-coalescing operator, unknown to the grammar) reads as `+`,
-///   a binary operator of the same shape, so `$a ?? $b` and `$a ??= $b` parse.
+///   a binary operator of the same shape, so `$a ?? $b` and `$a ??= $b` parse;
+/// - a backtick before a space or tab is whitespace, as PowerShell reads it mid-line;
+/// - ASCII letters are lower case: PowerShell is case-insensitive, the grammar's number
+///   multipliers are not (`1MB` failed where `1mb` parsed).
 pub struct PowerShellChars;
 
 impl Decode for PowerShellChars {
     fn decode(bytes: &[u8]) -> (i32, u32) {
-        if bytes.starts_with(b"??") {
-            return ('+' as i32, 2);
+        match bytes {
+            [b'?', b'?', ..] => return ('+' as i32, 2),
+            [b'.', b'/', ..] => return ('\\' as i32, 2),
+            [b'`', b' ' | b'\t', ..] | [b'\t', ..] => return (' ' as i32, 1),
+            [b, ..] if b.is_ascii() => return (b.to_ascii_lowercase() as i32, 1),
+            _ => {}
         }
         let (c, len) = PlainUtf8::decode(bytes);
         let c = match char::from_u32(c as u32) {
             Some('\u{2013}' | '\u{2014}' | '\u{2015}') => '-' as i32,
             Some('\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}') => '\'' as i32,
             Some('\u{201C}' | '\u{201D}' | '\u{201E}') => '"' as i32,
-            Some('\u{00A0}' | '\t') => ' ' as i32,
+            Some('\u{00A0}') => ' ' as i32,
             _ => c,
         };
         (c, len)

@@ -5,6 +5,7 @@
 //! Rules never walk the tree themselves.
 
 use std::ops::Range;
+use std::rc::Rc;
 
 use tree_sitter::{Node, Tree};
 
@@ -59,7 +60,8 @@ pub struct Place {
     /// The whole statement (a direct child of a statement list), e.g. the assignment
     /// `$r = Connect-AzAccount ... | Out-Null`.
     pub statement: Range<usize>,
-    pub blocks: Vec<Block>,
+    /// Shared between every place in the same blocks: cloning a place is cheap.
+    pub blocks: Rc<[Block]>,
 }
 
 impl Place {
@@ -76,7 +78,7 @@ impl Place {
     /// Whether code at `self` always runs before code at `later` that follows it in
     /// the text: `self`'s blocks enclose `later` too.
     pub fn encloses_blocks_of(&self, later: &Place) -> bool {
-        self.blocks.len() <= later.blocks.len() && self.blocks.iter().zip(&later.blocks).all(|(a, b)| a == b)
+        self.blocks.len() <= later.blocks.len() && self.blocks.iter().zip(later.blocks.iter()).all(|(a, b)| a == b)
     }
 }
 
@@ -485,33 +487,39 @@ impl<'t, 'tree> Builder<'t, 'tree> {
     }
 
     fn visit(&mut self, node: Node<'tree>) {
-        let saved = self.place.clone();
-        if let Some(kind) = self.block_kind(node) {
+        // The place changes only at blocks and statements: restore just that, since
+        // cloning it at every node dominated the walk.
+        // `Node::kind` converts a C string each call: look once.
+        let kind = node.kind();
+        let parent_kind = self.parent().map(|p| p.kind());
+        let block = self.block_kind(node, kind, parent_kind).map(|kind| {
             // A loop is the whole `while (...) { }`, not only its body.
             let whole = if kind == BlockKind::Loop {
                 self.parent().unwrap_or(node)
             } else {
                 node
             };
-            self.place.blocks.push(Block {
+            Block {
                 kind,
                 range: whole.byte_range(),
-            });
-        }
-        if self.parent().is_some_and(|p| p.kind() == "statement_list")
-            && !matches!(node.kind(), "empty_statement" | "comment")
-        {
-            self.place.statement = node.byte_range();
+            }
+        });
+        let outer_blocks = block.map(|block| {
+            let inner: Rc<[Block]> = self.place.blocks.iter().cloned().chain([block]).collect();
+            std::mem::replace(&mut self.place.blocks, inner)
+        });
+        let is_statement = parent_kind == Some("statement_list") && !matches!(kind, "empty_statement" | "comment");
+        let outer_statement = is_statement.then(|| std::mem::replace(&mut self.place.statement, node.byte_range()));
+        if is_statement {
             self.script_parts.statements.push(self.place.clone());
         }
-        match node.kind() {
+        match kind {
             "comment" => self.script_parts.comments.push(node.byte_range()),
             "function_statement" => self.script_parts.functions.push(node.byte_range()),
             "command" => self.command(node),
             "assignment_expression" => self.assignment(node),
             "script_parameter" => self.parameter(node),
-            "variable" => self.variable(node),
-            "braced_variable" => self.variable(node),
+            "variable" | "braced_variable" => self.variable(node),
             "invokation_expression" => self.method_call(node),
             "type_literal" => self.type_name(node),
             _ => {}
@@ -522,12 +530,16 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             self.visit(child);
         }
         self.ancestors.pop();
-        self.place = saved;
+        if let Some(statement) = outer_statement {
+            self.place.statement = statement;
+        }
+        if let Some(blocks) = outer_blocks {
+            self.place.blocks = blocks;
+        }
     }
 
-    fn block_kind(&self, node: Node) -> Option<BlockKind> {
-        let parent_kind = self.parent().map(|p| p.kind());
-        Some(match node.kind() {
+    fn block_kind(&self, node: Node, kind: &str, parent_kind: Option<&str>) -> Option<BlockKind> {
+        Some(match kind {
             "function_statement" => {
                 if self
                     .text_of(node)

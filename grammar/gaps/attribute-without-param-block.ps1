@@ -1,0 +1,4 @@
+# An attribute on a plain statement, with no param block after it.
+[OutputType([String])]
+
+$VerbosePreference = "Continue"

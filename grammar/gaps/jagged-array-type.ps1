@@ -1,0 +1,4 @@
+# A jagged array type `[string[][]]`.
+function Import-InOrder([string[][]] $Batches) {
+    $Batches.Count
+}

@@ -1,0 +1,2 @@
+# PowerShell 7 ternary operator.
+$action = $exists ? "Update" : "Add"

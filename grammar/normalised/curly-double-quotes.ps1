@@ -1,0 +1,3 @@
+# Curly double quotes (U+201C, U+201D) around strings.
+$connectionName = “AzureRunAsConnection”
+$stamp = $day + ”T” + $time

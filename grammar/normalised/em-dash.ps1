@@ -1,0 +1,3 @@
+# Em dashes (U+2014) for parameters and operators.
+Connect-AzAccount —Identity
+$ids = ($subscriptions —join ",")

@@ -1,0 +1,2 @@
+# PowerShell 7 null-coalescing assignment.
+$resourceGroup ??= "rg-automation"

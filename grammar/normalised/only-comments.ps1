@@ -1,0 +1,5 @@
+# A runbook that is nothing but comments.
+<#
+    .SYNOPSIS
+    Placeholder.
+#>

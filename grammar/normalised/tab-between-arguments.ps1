@@ -1,0 +1,2 @@
+# Tabs between a command's arguments.
+Connect-AzAccount -Tenant	$tenantId	-Identity
