@@ -303,10 +303,15 @@ fn check(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
         }
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    // A closed pipe (`mimigrate check | head`) ends the output, not the run.
+    let closed_pipe_is_fine = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::BrokenPipe => Ok(()),
+        _ => Err(e.to_string()),
+    };
     format
         .printer(color)
         .print(&files, &mut out)
-        .map_err(|e| e.to_string())?;
+        .or_else(closed_pipe_is_fine)?;
     let findings: usize = files.iter().map(|f| f.diagnostics.len()).sum();
     if format.is_human() && !quiet {
         let fixable = files
@@ -333,7 +338,7 @@ fn check(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
             },
         );
     }
-    out.flush().map_err(|e| e.to_string())?;
+    out.flush().or_else(closed_pipe_is_fine)?;
     Ok(if findings > 0 && !args.exit_zero {
         ExitCode::from(1)
     } else {

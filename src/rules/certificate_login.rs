@@ -7,6 +7,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 static LOOP_KEYWORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^(while|do)\b").expect("valid pattern"));
+/// `$logonAttempt = 0`.
+static COUNTER_INIT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\$(?:script:)?(\w+)\s*=\s*\d+\s*$").expect("valid pattern"));
 /// `$logonAttempt++` or `$logonAttempt += 1`.
 static COUNTER_STEP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\$(?:script:)?(\w+)\s*(?:\+\+|\+=\s*1)\s*$").expect("valid pattern"));
@@ -142,10 +145,9 @@ fn retry_loop(checker: &Checker, login: &CertificateLogin, command: &Command) ->
     let init = script.statements.iter().rfind(|s| {
         s.statement.end <= loop_block.range.start
             && s.blocks == loop_statement.blocks
-            && counters.iter().any(|counter| {
-                Regex::new(&format!(r"(?i)^\$(?:script:)?{}\s*=\s*\d+\s*$", regex::escape(counter)))
-                    .is_ok_and(|r| r.is_match(script.slice(&s.statement)))
-            })
+            && COUNTER_INIT
+                .captures(script.slice(&s.statement))
+                .is_some_and(|c| counters.iter().any(|counter| c[1].eq_ignore_ascii_case(counter)))
     });
     let message =
         "Retry loop around the Run As certificate sign-in; a managed-identity sign-in needs a single call".to_owned();

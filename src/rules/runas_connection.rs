@@ -6,6 +6,11 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+/// `if (!$x) {`, `if (-not ($x)) {`, `if ($null -eq $x) {`, `if ($x -eq $null) {`.
+static NULL_TEST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?is)^if\s*\(\s*(?:(?:!|-not\s*)\s*\(?\s*\$(?:script:)?(\w+)\s*\)?|\$null\s*-eq\s*\$(\w+)|\$(\w+)\s*-eq\s*\$null)\s*\)\s*\{")
+        .expect("valid pattern")
+});
 static ELSEIF: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\}\s*elseif").expect("valid pattern"));
 
 use super::facts::{dropped_by_rewrite, ConnectionKind};
@@ -78,11 +83,9 @@ fn null_test(checker: &Checker, variable: &str, use_: &VariableUse) -> Option<Ed
     let script = checker.script;
     let if_range = use_.place.statement.clone();
     let statement = script.slice(&if_range);
-    let name = regex::escape(variable);
-    let pattern = format!(
-        r"(?is)^if\s*\(\s*(?:(?:!|-not\s*)\s*\(?\s*\$(?:script:)?{name}\s*\)?|\$null\s*-eq\s*\${name}|\${name}\s*-eq\s*\$null)\s*\)\s*\{{"
-    );
-    if !Regex::new(&pattern).ok()?.is_match(statement) || ELSEIF.is_match(statement) {
+    let tested = NULL_TEST.captures(statement)?;
+    let name = tested.iter().skip(1).flatten().next()?.as_str();
+    if !name.eq_ignore_ascii_case(variable) || ELSEIF.is_match(statement) {
         return None;
     }
     let removal = delete_statement(script.text, if_range.clone());

@@ -198,7 +198,7 @@ impl<'t> Script<'t> {
             place: Place::default(),
             ancestors: Vec::new(),
         };
-        builder.visit(tree.root_node());
+        builder.walk(&tree);
         let parts = builder.script_parts;
         Script {
             text,
@@ -450,7 +450,16 @@ struct Builder<'t, 'tree> {
     place: Place,
     /// The nodes above the one being visited, root first: tree-sitter's own
     /// `Node::parent` walks down from the root each time, which dominated run time.
-    ancestors: Vec<Node<'tree>>,
+    ancestors: Vec<Frame<'tree>>,
+}
+
+/// A node being walked, its kind (read once: `Node::kind` converts a C string), and
+/// the place to restore when the walk leaves it.
+struct Frame<'tree> {
+    node: Node<'tree>,
+    kind: &'static str,
+    outer_blocks: Option<Rc<[Block]>>,
+    outer_statement: Option<Range<usize>>,
 }
 
 /// Skip wrapper nodes that hold a single child (`unary_expression` ->
@@ -483,15 +492,34 @@ impl<'t, 'tree> Builder<'t, 'tree> {
     }
 
     fn parent(&self) -> Option<Node<'tree>> {
-        self.ancestors.last().copied()
+        self.ancestors.last().map(|frame| frame.node)
     }
 
-    fn visit(&mut self, node: Node<'tree>) {
-        // The place changes only at blocks and statements: restore just that, since
-        // cloning it at every node dominated the walk.
-        // `Node::kind` converts a C string each call: look once.
+    /// Visit every node in document order with one cursor (a cursor per node cost an
+    /// allocation each).
+    fn walk(&mut self, tree: &'tree Tree) {
+        let mut cursor = tree.walk();
+        loop {
+            self.enter(cursor.node());
+            if cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                self.leave();
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return;
+                }
+            }
+        }
+    }
+
+    fn enter(&mut self, node: Node<'tree>) {
         let kind = node.kind();
-        let parent_kind = self.parent().map(|p| p.kind());
+        let parent_kind = self.ancestors.last().map(|frame| frame.kind);
+        // The place changes only at blocks and statements; the frame restores it.
         let block = self.block_kind(node, kind, parent_kind).map(|kind| {
             // A loop is the whole `while (...) { }`, not only its body.
             let whole = if kind == BlockKind::Loop {
@@ -524,16 +552,20 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             "type_literal" => self.type_name(node),
             _ => {}
         }
-        self.ancestors.push(node);
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
-            self.visit(child);
-        }
-        self.ancestors.pop();
-        if let Some(statement) = outer_statement {
+        self.ancestors.push(Frame {
+            node,
+            kind,
+            outer_blocks,
+            outer_statement,
+        });
+    }
+
+    fn leave(&mut self) {
+        let Some(frame) = self.ancestors.pop() else { return };
+        if let Some(statement) = frame.outer_statement {
             self.place.statement = statement;
         }
-        if let Some(blocks) = outer_blocks {
+        if let Some(blocks) = frame.outer_blocks {
             self.place.blocks = blocks;
         }
     }
@@ -607,8 +639,9 @@ impl<'t, 'tree> Builder<'t, 'tree> {
     /// The pipeline around a command and the variable its result is assigned to.
     fn pipeline_of(&self, command: Node<'tree>) -> (Range<usize>, Option<String>) {
         let mut pipeline = command;
-        for &node in self.ancestors.iter().rev() {
-            match node.kind() {
+        for frame in self.ancestors.iter().rev() {
+            let node = frame.node;
+            match frame.kind {
                 "pipeline" | "pipeline_chain" => pipeline = node,
                 "assignment_expression" => {
                     let target = named_children(node)
@@ -812,8 +845,9 @@ impl<'t, 'tree> Builder<'t, 'tree> {
 
     fn is_assignment_target(&self, node: Node<'tree>) -> bool {
         let mut current = node;
-        for &parent in self.ancestors.iter().rev() {
-            match parent.kind() {
+        for frame in self.ancestors.iter().rev() {
+            let parent = frame.node;
+            match frame.kind {
                 "left_assignment_expression" => return true,
                 "assignment_expression" => return parent.named_child(0) == Some(current),
                 "script_parameter" => return true,
