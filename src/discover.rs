@@ -69,6 +69,9 @@ impl Configs {
 pub struct Candidate {
     pub path: PathBuf,
     pub config: Arc<Config>,
+    /// The folder the file was found under (its own folder when named explicitly):
+    /// fixes never write through a link that points out of it.
+    pub tree: PathBuf,
 }
 
 #[derive(Default)]
@@ -109,9 +112,20 @@ pub fn discover(paths: &[PathBuf], configs: &mut Configs, force_exclude: bool) -
             if (!explicit_file || force_exclude) && config.is_excluded(path) {
                 continue;
             }
+            let tree = if explicit_file {
+                path.parent().unwrap_or(Path::new("."))
+            } else {
+                root.as_path()
+            };
+            let tree = if tree.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                tree
+            };
             discovery.files.push(Candidate {
                 path: shown(path).to_path_buf(),
                 config,
+                tree: tree.to_path_buf(),
             });
         }
     }

@@ -51,9 +51,6 @@ fn certificate_login(checker: &Checker, login: &CertificateLogin, command: &Comm
     if !login.from_runas {
         fix_message.push_str(" (the certificate is not the Run As one: the sign-in will run as a different principal)");
     }
-    if checker.target.is_user_assigned() {
-        fix_message.push_str("; user-assigned identities do not work on hybrid workers");
-    }
     let message = format!(
         "`{}` signs in with the Run As certificate; Run As accounts were retired on 2023-09-30",
         command.written_name

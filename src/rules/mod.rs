@@ -4,6 +4,7 @@
 mod certificate_login;
 mod certificate_token;
 mod classic_runas;
+mod client_id;
 mod context_autosave;
 mod facts;
 mod graph_login;
@@ -259,5 +260,6 @@ pub fn check(script: &Script, target: &MigrationTarget) -> Vec<Diagnostic> {
     graph_login::check(&mut checker);
     graph_profile::check(&mut checker);
     context_autosave::check(&mut checker);
+    client_id::add_declarations(script, target, &mut checker.diagnostics);
     checker.diagnostics
 }

@@ -60,10 +60,34 @@ pub fn insert_before_statement(text: &str, at: usize, line: &str) -> Edit {
     let start = line_start(text, at);
     if text[start..at].trim_matches([' ', '\t']).is_empty() {
         let indent = &text[start..at];
-        Edit::insert(start, format!("{indent}{line}{}", line_ending(text)))
+        Edit::insert(
+            above_attached_comments(text, start),
+            format!("{indent}{line}{}", line_ending(text)),
+        )
     } else {
         Edit::insert(at, format!("{line}; "))
     }
+}
+
+/// The comment lines directly above the line holding `at`.
+pub fn attached_comments(text: &str, at: usize) -> &str {
+    let start = line_start(text, at);
+    &text[above_attached_comments(text, start)..start]
+}
+
+/// The start of the comment lines directly above the line starting at `start`, so an
+/// inserted line never separates a statement from its comment (a suppression comment
+/// above a statement must stay right above it).
+fn above_attached_comments(text: &str, mut start: usize) -> usize {
+    while start > 0 {
+        let previous = line_start(text, start - 1);
+        let line = text[previous..start].trim();
+        if !line.starts_with('#') || line.starts_with("#requires") || line.starts_with("#Requires") {
+            break;
+        }
+        start = previous;
+    }
+    start
 }
 
 /// Insert `line` as a line of its own above the line holding `at`, indented like it
@@ -71,7 +95,10 @@ pub fn insert_before_statement(text: &str, at: usize, line: &str) -> Edit {
 pub fn insert_line_above(text: &str, at: usize, line: &str) -> Edit {
     let start = line_start(text, at);
     let indent = indentation(text, at);
-    Edit::insert(start, format!("{indent}{line}{}", line_ending(text)))
+    Edit::insert(
+        above_attached_comments(text, start),
+        format!("{indent}{line}{}", line_ending(text)),
+    )
 }
 
 /// Rebuild a sign-in as `<name><identity arguments>` followed by every argument the

@@ -14,7 +14,7 @@ static NULL_TEST: LazyLock<Regex> = LazyLock::new(|| {
 static ELSEIF: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\}\s*elseif").expect("valid pattern"));
 
 use super::facts::{dropped_by_rewrite, ConnectionKind};
-use super::rewrite::{delete_statement, indentation, insert_line_above, line_ending};
+use super::rewrite::{attached_comments, delete_statement, indentation, insert_line_above, line_ending};
 use super::{Checker, RUNAS_CONNECTION, RUNAS_CONNECTION_PROPERTY};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::syntax::model::{Argument, Block, BlockKind, VariableUse};
@@ -51,19 +51,25 @@ fn runas_connections(checker: &mut Checker) {
         );
         let fix = alone.then(|| {
             let mut edits = vec![delete_statement(script.text, statement.clone())];
-            let mut leftovers = 0;
+            let (mut pending, mut leftovers) = (0, 0);
             if let Some(variable) = &connection.variable {
                 for use_ in script.uses_of(variable) {
                     if let Some(test) = null_test(checker, variable, use_) {
                         if !edits.contains(&test) {
                             edits.push(test);
                         }
-                    } else if !rewritten_by_safe_fix(checker, use_) {
+                    } else if rewritten_by_safe_fix(checker, use_) || field_read_with_fix(use_) {
+                        pending += 1;
+                    } else {
                         leftovers += 1;
                     }
                 }
             }
-            let (applicability, message) = if leftovers == 0 {
+            // The connection goes last: the fixes of the sign-in and of the field reads
+            // recognise Run As code by it, so deleting it first would strand them.
+            let (applicability, message) = if pending > 0 {
+                (Applicability::DisplayOnly, "Remove the Run As connection once its sign-in and field reads are rewritten (`mimigrate fix` does it in a later pass)".to_owned())
+            } else if leftovers == 0 {
                 (Applicability::Safe, "Remove the Run As connection".to_owned())
             } else {
                 (Applicability::Unsafe, format!("Remove the Run As connection ({leftovers} other use(s) of its variable remain to be rewritten by hand)"))
@@ -154,6 +160,16 @@ fn rewritten_by_safe_fix(checker: &Checker, use_: &VariableUse) -> bool {
 
 const CONNECTION_FIELDS: &[&str] = &["SubscriptionID", "TenantID", "ApplicationID", "CertificateThumbprint"];
 
+/// `$conn.SubscriptionID` and `$conn.TenantID` have a rewrite (MI104); the certificate
+/// fields do not.
+fn field_read_with_fix(use_: &VariableUse) -> bool {
+    use_.member.as_ref().is_some_and(|(member, _)| {
+        ["SubscriptionID", "TenantID"]
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case(member))
+    })
+}
+
 fn connection_properties(checker: &mut Checker) {
     let script = checker.script;
     for use_ in &script.variables {
@@ -210,7 +226,7 @@ fn subscription_fix(checker: &Checker, use_: &VariableUse, access: std::ops::Ran
         None => {
             let mut edits = vec![Edit::replace(access, "(Get-AzContext).Subscription.Id")];
             let statement = use_.place.statement.start;
-            if !script.text[..statement].trim_end().ends_with(SUBSCRIPTION_TODO) {
+            if !attached_comments(script.text, statement).contains(SUBSCRIPTION_TODO) {
                 edits.push(insert_line_above(script.text, statement, SUBSCRIPTION_TODO));
             }
             Fix::new(

@@ -519,7 +519,13 @@ impl<'t, 'tree> Builder<'t, 'tree> {
     fn enter(&mut self, node: Node<'tree>) {
         let kind = node.kind();
         let parent_kind = self.ancestors.last().map(|frame| frame.kind);
-        // The place changes only at blocks and statements; the frame restores it.
+        let is_statement = parent_kind == Some("statement_list") && !matches!(kind, "empty_statement" | "comment");
+        let outer_statement = is_statement.then(|| std::mem::replace(&mut self.place.statement, node.byte_range()));
+        if is_statement {
+            self.script_parts.statements.push(self.place.clone());
+        }
+        // The place changes only at blocks and statements; the frame restores it. A
+        // statement's place is the blocks around it, not the one it opens.
         let block = self.block_kind(node, kind, parent_kind).map(|kind| {
             // A loop is the whole `while (...) { }`, not only its body.
             let whole = if kind == BlockKind::Loop {
@@ -536,11 +542,6 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             let inner: Rc<[Block]> = self.place.blocks.iter().cloned().chain([block]).collect();
             std::mem::replace(&mut self.place.blocks, inner)
         });
-        let is_statement = parent_kind == Some("statement_list") && !matches!(kind, "empty_statement" | "comment");
-        let outer_statement = is_statement.then(|| std::mem::replace(&mut self.place.statement, node.byte_range()));
-        if is_statement {
-            self.script_parts.statements.push(self.place.clone());
-        }
         match kind {
             "comment" => self.script_parts.comments.push(node.byte_range()),
             "function_statement" => self.script_parts.functions.push(node.byte_range()),

@@ -1,0 +1,283 @@
+//! `mimigrate fix`: apply fixes in place, or show them as a diff.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Args;
+use rayon::prelude::*;
+
+use super::check::note_legacy_encodings;
+use super::inputs::{read_source, FileArgs, Input, Skipped};
+use super::{closed_pipe_is_fine, plural, report_unread};
+use crate::diagnostic::Applicability;
+use crate::fix::{fix_text, FixMode, FixOutcome, MAX_PASSES};
+use crate::lint::CheckedFile;
+use crate::output::Format;
+use crate::source::{LineIndex, SourceText};
+use crate::write::write_fixed;
+
+#[derive(Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    files: FileArgs,
+    /// Print a unified diff of the fixes; write nothing.
+    #[arg(long)]
+    diff: bool,
+    /// Like --diff, and exit 1 when any file would change.
+    #[arg(long)]
+    check: bool,
+    /// Also apply unsafe fixes: they may change what a script does, so review them.
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Exit 1 when any file was fixed, even if no finding remains.
+    #[arg(long)]
+    exit_non_zero_on_fix: bool,
+    /// Format of the findings left after fixing [default: full on a terminal, concise otherwise].
+    #[arg(long, value_enum, env = "MIMIGRATE_FORMAT")]
+    format: Option<Format>,
+}
+
+/// One file after fixing, before anything is written.
+struct Fixed {
+    input: Input,
+    original: Vec<u8>,
+    source: SourceText,
+    outcome: FixOutcome,
+}
+
+impl Fixed {
+    fn changed(&self) -> bool {
+        self.outcome.changed(&self.source.text)
+    }
+}
+
+pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> {
+    let mode = FixMode {
+        unsafe_fixes: args.unsafe_fixes,
+    };
+    let show_only = args.diff || args.check;
+    let inputs = args.files.load()?;
+    if let Some((input, bytes)) = inputs.stdin {
+        return fix_stdin(input, &bytes, mode, &args, quiet);
+    }
+    let results: Vec<Result<Fixed, Skipped>> = inputs
+        .files
+        .into_par_iter()
+        .map(|input| match read_source(&input.path) {
+            Ok((original, source)) => {
+                let outcome = fix_text(&source.text, &input.options, mode);
+                Ok(Fixed {
+                    input,
+                    original,
+                    source,
+                    outcome,
+                })
+            }
+            Err(reason) => Err(Skipped {
+                path: input.path,
+                reason,
+            }),
+        })
+        .collect();
+    let (mut fixed, mut skipped) = (Vec::new(), Vec::new());
+    for result in results {
+        match result {
+            Ok(file) => fixed.push(file),
+            Err(skip) => skipped.push(skip),
+        }
+    }
+    fixed.sort_by(|a, b| a.input.path.cmp(&b.input.path));
+
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut not_written = Vec::new();
+    for file in fixed.iter().filter(|f| f.changed()) {
+        let Some(bytes) = file.source.encode(&file.outcome.text) else {
+            not_written.push(Skipped {
+                path: file.input.path.clone(),
+                reason: "a fix needs characters Windows-1252 cannot hold; left as it is".into(),
+            });
+            continue;
+        };
+        if show_only {
+            print_diff(&mut out, &file.input.path, &file.source.text, &file.outcome.text, color)
+                .or_else(closed_pipe_is_fine)?;
+        } else if let Err(error) = write_fixed(&file.input.path, &file.input.tree, &file.original, &bytes) {
+            not_written.push(Skipped {
+                path: file.input.path.clone(),
+                reason: error.to_string(),
+            });
+        }
+    }
+    if !quiet {
+        report_unread(&inputs.problems, &skipped);
+        report_unread(&[], &not_written);
+        report_unsettled(&fixed);
+    }
+
+    let written = |f: &&Fixed| f.changed() && !not_written.iter().any(|n| n.path == f.input.path);
+    let changed_files = fixed.iter().filter(written).count();
+    let applied: usize = fixed.iter().filter(written).map(|f| f.outcome.applied.len()).sum();
+    let remaining: usize = fixed.iter().map(|f| f.outcome.remaining.len()).sum();
+    if !show_only {
+        let left: Vec<CheckedFile> = fixed
+            .into_iter()
+            .filter(|f| !f.outcome.remaining.is_empty())
+            .map(|f| CheckedFile {
+                path: f.input.path,
+                lines: LineIndex::new(&f.outcome.text),
+                source: SourceText {
+                    text: f.outcome.text,
+                    encoding: f.source.encoding,
+                },
+                diagnostics: f.outcome.remaining,
+            })
+            .collect();
+        if !quiet {
+            note_legacy_encodings(&left);
+        }
+        let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
+            Format::Full
+        } else {
+            Format::Concise
+        });
+        format
+            .printer(color)
+            .print(&left, &mut out)
+            .or_else(closed_pipe_is_fine)?;
+        if !quiet {
+            let unsafe_left = left
+                .iter()
+                .flat_map(|f| &f.diagnostics)
+                .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == Applicability::Unsafe))
+                .count();
+            summary(
+                &mut out,
+                "Fixed",
+                applied,
+                changed_files,
+                remaining,
+                if args.unsafe_fixes { 0 } else { unsafe_left },
+            )?;
+        }
+    } else if !quiet {
+        summary(&mut out, "Would fix", applied, changed_files, remaining, 0)?;
+    }
+    out.flush().or_else(closed_pipe_is_fine)?;
+    let failed = !not_written.is_empty();
+    let exit_one = if args.check {
+        changed_files > 0 || failed
+    } else if args.diff {
+        failed
+    } else {
+        remaining > 0 || failed || (args.exit_non_zero_on_fix && changed_files > 0)
+    };
+    Ok(if exit_one { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// `fix -`: the fixed script on stdout in its own encoding, notes on stderr.
+fn fix_stdin(input: Input, bytes: &[u8], mode: FixMode, args: &FixArgs, quiet: bool) -> Result<ExitCode, String> {
+    let source = SourceText::decode(bytes).map_err(|e| format!("{}: {e}", input.path.display()))?;
+    let outcome = fix_text(&source.text, &input.options, mode);
+    let changed = outcome.changed(&source.text);
+    let output = if args.diff || args.check {
+        let mut diff = Vec::new();
+        if changed {
+            print_diff(&mut diff, &input.path, &source.text, &outcome.text, false).map_err(|e| e.to_string())?;
+        }
+        diff
+    } else {
+        source.encode(&outcome.text).unwrap_or_else(|| bytes.to_vec())
+    };
+    std::io::stdout()
+        .lock()
+        .write_all(&output)
+        .or_else(closed_pipe_is_fine)?;
+    if !quiet {
+        let mut stderr = std::io::stderr().lock();
+        summary(
+            &mut stderr,
+            if args.diff || args.check { "Would fix" } else { "Fixed" },
+            outcome.applied.len(),
+            usize::from(changed),
+            outcome.remaining.len(),
+            0,
+        )?;
+    }
+    let exit_one = if args.check {
+        changed
+    } else {
+        args.exit_non_zero_on_fix && changed
+    };
+    Ok(if exit_one { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn summary(
+    out: &mut dyn Write,
+    verb: &str,
+    applied: usize,
+    files: usize,
+    remaining: usize,
+    unsafe_left: usize,
+) -> Result<(), String> {
+    let mut line = format!(
+        "{verb} {applied} finding{} in {files} file{}; {remaining} finding{} left",
+        plural(applied),
+        plural(files),
+        plural(remaining)
+    );
+    if unsafe_left > 0 {
+        line.push_str(&format!(" ({unsafe_left} more fixable with --unsafe-fixes)"));
+    }
+    writeln!(out, "{line}.").or_else(closed_pipe_is_fine)
+}
+
+/// Files whose fixes did not settle, and fixes dropped for breaking the syntax.
+fn report_unsettled(fixed: &[Fixed]) {
+    let mut stderr = std::io::stderr().lock();
+    for file in fixed {
+        if !file.outcome.converged {
+            let _ = writeln!(
+                stderr,
+                "mimigrate: {}: fixes still changing after {MAX_PASSES} passes; review the result",
+                file.input.path.display()
+            );
+        }
+        for rejected in &file.outcome.rejected {
+            let _ = writeln!(
+                stderr,
+                "mimigrate: {}: {} fix not applied: it would leave a syntax error ({})",
+                file.input.path.display(),
+                rejected.code,
+                rejected.message
+            );
+        }
+    }
+}
+
+/// A unified diff of one file, coloured on a terminal.
+fn print_diff(
+    out: &mut dyn Write,
+    path: &std::path::Path,
+    before: &str,
+    after: &str,
+    color: bool,
+) -> std::io::Result<()> {
+    let shown = path.display().to_string();
+    let diff = similar::TextDiff::from_lines(before, after);
+    let text = diff.unified_diff().context_radius(3).header(&shown, &shown).to_string();
+    for line in text.split_inclusive('\n') {
+        let paint = match line.as_bytes().first() {
+            _ if !color => "",
+            Some(b'+') if line.starts_with("+++") => "\x1b[1m",
+            Some(b'-') if line.starts_with("---") => "\x1b[1m",
+            Some(b'+') => "\x1b[32m",
+            Some(b'-') => "\x1b[31m",
+            Some(b'@') => "\x1b[36m",
+            _ => "",
+        };
+        let reset = if paint.is_empty() { "" } else { "\x1b[0m" };
+        let body = line.trim_end_matches(['\n', '\r']);
+        writeln!(out, "{paint}{body}{reset}")?;
+    }
+    Ok(())
+}

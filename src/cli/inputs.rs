@@ -1,0 +1,209 @@
+//! The files a `check` or `fix` run works on: from the command line's PATHS (walked
+//! with each file's config) or from stdin, each with the lint options that apply to it.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Args, ValueEnum};
+
+use crate::config::Config;
+use crate::discover::{discover, ConfigSource, Configs};
+use crate::lint::{LintOptions, RuleSelection};
+use crate::source::SourceText;
+use crate::target::{Identity, MigrationTarget, SubscriptionSource};
+
+/// Files larger than this are reported and skipped: no runbook is this big, and the
+/// Automation service rejects runbooks far smaller.
+const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Options shared by `check` and `fix`: what to read and which rules apply.
+#[derive(Args)]
+pub struct FileArgs {
+    /// Files or folders; `-` reads one script from stdin.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Only these codes or prefixes (comma list), replacing the config's `select`.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    select: Vec<String>,
+    /// Also ignore these codes or prefixes (comma list).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    ignore: Vec<String>,
+    /// Use this config file for every script instead of the nearest mimigrate.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore every mimigrate.toml: built-in defaults only.
+    #[arg(long)]
+    no_config: bool,
+    /// Apply `exclude` to files named on the command line too (for pre-commit).
+    #[arg(long)]
+    force_exclude: bool,
+    /// The name of the script read from stdin, for config matching and messages.
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<PathBuf>,
+    #[command(flatten)]
+    target: TargetArgs,
+}
+
+/// What fixes migrate to; also settable in the config's `[identity]`/`[subscription]`.
+#[derive(Args)]
+struct TargetArgs {
+    /// Managed identity kind the rewritten sign-ins use.
+    #[arg(long, value_enum)]
+    identity: Option<IdentityArg>,
+    /// Client id of a user-assigned identity.
+    #[arg(long, value_name = "GUID", conflicts_with = "client_id_variable")]
+    client_id: Option<String>,
+    /// Automation variable holding a user-assigned identity's client id.
+    #[arg(long, value_name = "NAME")]
+    client_id_variable: Option<String>,
+    /// Automation variable holding the subscription id (replaces `$conn.SubscriptionID`).
+    #[arg(long, value_name = "NAME", conflicts_with = "subscription_parameter")]
+    subscription_variable: Option<String>,
+    /// Runbook parameter holding the subscription id (added to `param()` when missing).
+    #[arg(long, value_name = "NAME")]
+    subscription_parameter: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum IdentityArg {
+    System,
+    User,
+}
+
+impl TargetArgs {
+    /// The config's target with the command line's choices on top.
+    fn apply(&self, base: &MigrationTarget) -> Result<MigrationTarget, String> {
+        let mut target = base.clone();
+        if let Some(id) = &self.client_id {
+            target.identity = Identity::UserClientId(id.clone());
+        } else if let Some(variable) = &self.client_id_variable {
+            target.identity = Identity::UserClientIdVariable(variable.clone());
+        } else if let Some(IdentityArg::System) = self.identity {
+            target.identity = Identity::System;
+        }
+        if matches!(self.identity, Some(IdentityArg::User)) && target.identity == Identity::System {
+            return Err(
+                "--identity user needs --client-id or --client-id-variable (or `[identity]` in mimigrate.toml)".into(),
+            );
+        }
+        if let Some(name) = &self.subscription_variable {
+            target.subscription = Some(SubscriptionSource::AutomationVariable(name.clone()));
+        } else if let Some(name) = &self.subscription_parameter {
+            target.subscription = Some(SubscriptionSource::RunbookParameter(name.clone()));
+        }
+        Ok(target)
+    }
+}
+
+/// A file to work on, not read yet.
+pub struct Input {
+    /// As the user should see it.
+    pub path: PathBuf,
+    /// The folder it was found under (see `write::write_fixed`).
+    pub tree: PathBuf,
+    pub options: LintOptions,
+}
+
+/// A file that was not checked, and why.
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+pub struct Inputs {
+    pub files: Vec<Input>,
+    /// Paths the walk could not enter (symlink loops, dangling links), one line each.
+    pub problems: Vec<String>,
+    /// The script read from stdin, when PATHS was `-`.
+    pub stdin: Option<(Input, Vec<u8>)>,
+}
+
+impl FileArgs {
+    pub fn load(&self) -> Result<Inputs, String> {
+        let source = if self.no_config {
+            ConfigSource::Defaults
+        } else if let Some(file) = &self.config {
+            ConfigSource::Fixed(Arc::new(Config::load(file).map_err(|e| e.to_string())?))
+        } else {
+            ConfigSource::Discover
+        };
+        let mut configs = Configs::new(source);
+        if self.paths.iter().any(|p| p.as_os_str() == "-") {
+            let name = self.stdin_filename.clone().unwrap_or_else(|| PathBuf::from("-"));
+            let config = configs.for_path(&name).map_err(|e| e.to_string())?;
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("cannot read stdin: {e}"))?;
+            let input = Input {
+                options: self.options_for(&config, &name)?,
+                tree: PathBuf::from("."),
+                path: name,
+            };
+            return Ok(Inputs {
+                files: Vec::new(),
+                problems: Vec::new(),
+                stdin: Some((input, bytes)),
+            });
+        }
+        if let Some(missing) = self.paths.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
+            return Err(format!("{}: no such file or folder", missing.display()));
+        }
+        let discovery = discover(&self.paths, &mut configs, self.force_exclude).map_err(|e| e.to_string())?;
+        let files = discovery
+            .files
+            .into_iter()
+            .map(|c| {
+                Ok(Input {
+                    options: self.options_for(&c.config, &c.path)?,
+                    path: c.path,
+                    tree: c.tree,
+                })
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(Inputs {
+            files,
+            problems: discovery.problems,
+            stdin: None,
+        })
+    }
+
+    fn options_for(&self, config: &Config, path: &Path) -> Result<LintOptions, String> {
+        let mut selection = config.selection_for(path);
+        if !self.select.is_empty() {
+            selection.select = self.select.iter().map(|c| c.to_uppercase()).collect();
+        }
+        selection.ignore.extend(self.ignore.iter().map(|c| c.to_uppercase()));
+        validate_codes(&selection)?;
+        Ok(LintOptions {
+            selection,
+            target: self.target.apply(&config.target)?,
+        })
+    }
+}
+
+/// Read and decode one file; the reason when it cannot be used.
+pub fn read_source(path: &Path) -> Result<(Vec<u8>, SourceText), String> {
+    let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(format!("larger than {} MiB", MAX_FILE_BYTES / 1024 / 1024));
+    }
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let source = SourceText::decode(&bytes).map_err(|e| e.to_string())?;
+    Ok((bytes, source))
+}
+
+/// `--select MI10O` is a typo, not a selection of nothing. Codes of rules this
+/// version does not have yet (tier 2) are accepted: configs outlive versions.
+fn validate_codes(selection: &RuleSelection) -> Result<(), String> {
+    for code in selection.select.iter().chain(&selection.ignore) {
+        let digits = code.strip_prefix("MI").unwrap_or("x");
+        if code != "ALL" && !(digits.len() <= 3 && digits.chars().all(|c| c.is_ascii_digit())) {
+            return Err(format!(
+                "`{code}` is not a rule code or prefix such as MI102 or MI1 (see `mimigrate rule`)"
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! The command line (CLI.md): argument parsing and the commands. Everything here is
+//! plumbing between files, the engine (`lint`, `fix`) and the printers.
+
+mod check;
+mod fix;
+mod inputs;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::rules::{self, FixAvailability};
+
+#[derive(Parser)]
+#[command(
+    name = "mimigrate",
+    version,
+    about = "Find and rewrite retired Run As sign-in in Azure Automation PowerShell runbooks"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Colour in human output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Print findings only: no summary, no notes about skipped files.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Report findings (the default command).
+    Check(Box<check::CheckArgs>),
+    /// Apply fixes in place (or show them with --diff).
+    Fix(Box<fix::FixArgs>),
+    /// Print a rule's documentation; without CODE, list every rule.
+    Rule {
+        /// A rule code such as MI102.
+        code: Option<String>,
+    },
+}
+
+const SUBCOMMANDS: &[&str] = &["check", "fix", "rule", "help"];
+
+/// Parse the process arguments; `mimigrate PATHS` means `mimigrate check PATHS`.
+pub fn parse_args() -> Cli {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let first = args.get(1).and_then(|a| a.to_str()).map(str::to_owned);
+    let is_top_level_flag = |a: &str| matches!(a, "-h" | "--help" | "-V" | "--version");
+    if first
+        .as_deref()
+        .is_none_or(|a| !SUBCOMMANDS.contains(&a) && !is_top_level_flag(a))
+    {
+        args.insert(1, "check".into());
+    }
+    Cli::parse_from(args)
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let result = match cli.command {
+        Command::Check(args) => check::run(*args, color, cli.quiet),
+        Command::Fix(args) => fix::run(*args, color, cli.quiet),
+        Command::Rule { code } => rule(code.as_deref()),
+    };
+    result.unwrap_or_else(|message| {
+        eprintln!("mimigrate: {message}");
+        ExitCode::from(2)
+    })
+}
+
+fn rule(code: Option<&str>) -> Result<ExitCode, String> {
+    let text = match code {
+        Some(code) => rules::by_code(code)
+            .ok_or_else(|| format!("no rule {code}; `mimigrate rule` lists them"))?
+            .documentation
+            .to_owned(),
+        None => {
+            let mut table = String::from("code   name                       severity  fix        summary\n");
+            for rule in rules::ALL {
+                let fix = match rule.fix {
+                    FixAvailability::Always => "yes",
+                    FixAvailability::Sometimes => "sometimes",
+                    FixAvailability::None => "no",
+                };
+                table.push_str(&format!(
+                    "{:<6} {:<26} {:<9} {:<10} {}\n",
+                    rule.code,
+                    rule.name,
+                    rule.severity.as_str(),
+                    fix,
+                    rule.summary
+                ));
+            }
+            table
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).or_else(closed_pipe_is_fine)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A closed pipe (`mimigrate check | head`) ends the output, not the run.
+fn closed_pipe_is_fine(error: std::io::Error) -> Result<(), String> {
+    match error.kind() {
+        std::io::ErrorKind::BrokenPipe => Ok(()),
+        _ => Err(error.to_string()),
+    }
+}
+
+/// Notes on stderr about what could not be read; each path once.
+fn report_unread(problems: &[String], skipped: &[inputs::Skipped]) {
+    let mut stderr = std::io::stderr().lock();
+    for problem in problems {
+        let _ = writeln!(stderr, "mimigrate: {problem}");
+    }
+    for skip in skipped {
+        let _ = writeln!(stderr, "mimigrate: {}: skipped: {}", skip.path.display(), skip.reason);
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
