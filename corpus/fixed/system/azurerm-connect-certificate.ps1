@@ -1,0 +1,15 @@
+# expect: MI101 MI102 MI104
+# why: Full Connect-AzureRmAccount name with a certificate login, after Disable-AzureRmContextAutosave (the AzureRM form of the autosave call).
+Disable-AzureRmContextAutosave -Scope Process | Out-Null
+
+$RunAsConn = Get-AutomationConnection -Name 'AzureRunAsConnection'
+Connect-AzureRmAccount -Identity | Out-Null
+Set-AzureRmContext -SubscriptionId $RunAsConn.SubscriptionId | Out-Null
+
+$webApps = Get-AzureRmWebApp
+foreach ($app in $webApps) {
+    $config = Get-AzureRmWebApp -ResourceGroupName $app.ResourceGroup -Name $app.Name
+    if ($config.SiteConfig.MinTlsVersion -ne '1.2') {
+        Write-Warning "$($app.Name) allows TLS below 1.2 ($($config.SiteConfig.MinTlsVersion))"
+    }
+}

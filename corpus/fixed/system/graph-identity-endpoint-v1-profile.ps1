@@ -1,0 +1,17 @@
+# expect: MI201 MI304 MI301
+# why: Graph SDK v1-era runbook: IDENTITY_ENDPOINT token whose URI is concatenated into a variable first, Connect-MgGraph -AccessToken, then Select-MgProfile -Name "v1.0".
+Import-Module Microsoft.Graph.Authentication
+Import-Module Microsoft.Graph.Groups
+
+$graphAudience = 'https://graph.microsoft.com/'
+$identityTokenUri = $env:IDENTITY_ENDPOINT + "?resource=$graphAudience&api-version=2019-08-01"
+$tokenResponse = Invoke-RestMethod -Method Get -Headers @{ 'X-IDENTITY-HEADER' = $env:IDENTITY_HEADER } -Uri $identityTokenUri
+Connect-MgGraph -AccessToken $tokenResponse.access_token
+
+$teamsGroups = Get-MgGroup -All -Filter "resourceProvisioningOptions/Any(x:x eq 'Team')"
+foreach ($group in $teamsGroups) {
+    $count = (Get-MgGroupMember -GroupId $group.Id -All | Measure-Object).Count
+    if ($count -lt 2) {
+        Write-Output "Team '$($group.DisplayName)' has $count member(s)"
+    }
+}

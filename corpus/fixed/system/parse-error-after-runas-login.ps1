@@ -1,0 +1,17 @@
+# expect: MI101 MI102 MI401 MI902
+# why: Complete Run As sign-in at the top, then a function whose body brace is never closed; the earlier findings must survive the syntax error.
+Disable-AzContextAutosave -Scope Process | Out-Null
+Connect-AzAccount -Identity | Out-Null
+
+Write-Output 'Signed in'
+$limit = (Get-Date).AddDays(-30)
+
+function Remove-OldLogs {
+    param([string] $Container)
+    $ctx = New-AzStorageContext -StorageAccountName 'stlogs001' -UseConnectedAccount
+    Get-AzStorageBlob -Container $Container -Context $ctx |
+        Where-Object { $_.LastModified -lt $limit } |
+        Remove-AzStorageBlob
+
+Remove-OldLogs -Container 'iis'
+Remove-OldLogs -Container 'app'

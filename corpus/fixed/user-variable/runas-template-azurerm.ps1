@@ -1,0 +1,29 @@
+# expect: MI101 MI102 MI401 MI104
+# why: AzureRM-era Run As login (Add-AzureRmAccount alias) with Select-AzureRmSubscription reading the connection's SubscriptionID.
+param (
+    [Parameter(Mandatory = $true)]
+    [string] $ResourceGroupName,
+    [string] $StorageAccountName = 'stdiagarchive01'
+)
+
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
+$ErrorActionPreference = 'Stop'
+
+Disable-AzureRmContextAutosave -Scope Process | Out-Null
+Connect-AzureRmAccount -Identity -AccountId $IdentityClientId
+
+# TODO(mimigrate): the managed identity may have access to several subscriptions; set the subscription explicitly
+Select-AzureRmSubscription -SubscriptionId (Get-AzureRmContext).Subscription.Id | Out-Null
+
+$account = Get-AzureRmStorageAccount -ResourceGroupName $ResourceGroupName -Name $StorageAccountName
+$context = $account.Context
+
+$limit = (Get-Date).ToUniversalTime().AddDays(-90)
+foreach ($container in Get-AzureStorageContainer -Context $context) {
+    $old = Get-AzureStorageBlob -Container $container.Name -Context $context |
+        Where-Object { $_.LastModified.UtcDateTime -lt $limit }
+    foreach ($blob in $old) {
+        Remove-AzureStorageBlob -Blob $blob.Name -Container $container.Name -Context $context
+    }
+    Write-Output "$($container.Name): removed $(@($old).Count) blob(s)"
+}
