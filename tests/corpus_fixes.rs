@@ -22,11 +22,22 @@ struct Profile {
 
 fn profiles() -> Vec<Profile> {
     vec![
-        Profile { name: "system", target: MigrationTarget::default(), mode: FixMode { unsafe_fixes: false } },
-        Profile { name: "system-unsafe", target: MigrationTarget::default(), mode: FixMode { unsafe_fixes: true } },
+        Profile {
+            name: "system",
+            target: MigrationTarget::default(),
+            mode: FixMode { unsafe_fixes: false },
+        },
+        Profile {
+            name: "system-unsafe",
+            target: MigrationTarget::default(),
+            mode: FixMode { unsafe_fixes: true },
+        },
         Profile {
             name: "user-variable",
-            target: MigrationTarget { identity: Identity::UserClientIdVariable("UAMI_ClientId".into()), subscription: None },
+            target: MigrationTarget {
+                identity: Identity::UserClientIdVariable("UAMI_ClientId".into()),
+                subscription: None,
+            },
             mode: FixMode { unsafe_fixes: true },
         },
     ]
@@ -55,8 +66,13 @@ fn every_runbook_fixes_to_its_golden_file() {
     let bless = std::env::var_os("MIMIGRATE_BLESS").is_some();
     let mut failures = Vec::new();
     for profile in profiles() {
-        let options = LintOptions { target: profile.target.clone(), ..LintOptions::default() };
-        let golden_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/fixed").join(profile.name);
+        let options = LintOptions {
+            target: profile.target.clone(),
+            ..LintOptions::default()
+        };
+        let golden_dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("corpus/fixed")
+            .join(profile.name);
         for path in corpus() {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             let what = format!("{}/{name}", profile.name);
@@ -69,12 +85,17 @@ fn every_runbook_fixes_to_its_golden_file() {
                 std::fs::create_dir_all(&golden_dir).unwrap();
                 std::fs::write(&golden_path, &bytes).unwrap();
             } else if std::fs::read(&golden_path).ok().as_deref() != Some(bytes.as_slice()) {
-                failures.push(format!("{what}: differs from its golden file (MIMIGRATE_BLESS=1 to rewrite, then review)"));
+                failures.push(format!(
+                    "{what}: differs from its golden file (MIMIGRATE_BLESS=1 to rewrite, then review)"
+                ));
             }
             assert!(outcome.converged, "{what}: fixes did not settle");
             let errors_before = Script::parse(&source.text).errors.len();
             let errors_after = Script::parse(&outcome.text).errors.len();
-            assert!(errors_after <= errors_before, "{what}: {errors_before} parse errors before, {errors_after} after");
+            assert!(
+                errors_after <= errors_before,
+                "{what}: {errors_before} parse errors before, {errors_after} after"
+            );
             let reread = SourceText::decode(&bytes).unwrap();
             assert_eq!(reread.encoding, source.encoding, "{what}: encoding changed");
             let (before, after) = (line_endings(&source.text), line_endings(&outcome.text));

@@ -6,6 +6,7 @@ use super::rewrite::insert_before_statement;
 use super::{Checker, MISSING_CONTEXT_AUTOSAVE};
 use crate::diagnostic::{Applicability, Fix};
 use crate::syntax::commands::{CONNECT_AZURERM_ACCOUNT, CONNECT_AZ_ACCOUNT};
+use crate::syntax::model::{BlockKind, Place, Script};
 
 pub fn check(checker: &mut Checker) {
     let script = checker.script;
@@ -41,7 +42,7 @@ pub fn check(checker: &mut Checker) {
         format!("Insert `{line}` before the first sign-in"),
         vec![insert_before_statement(
             script.text,
-            first_login.place.statement.start,
+            insertion_point(script, &first_login.place),
             &line,
         )],
     );
@@ -52,4 +53,30 @@ pub fn check(checker: &mut Checker) {
     checker
         .diagnostics
         .push(MISSING_CONTEXT_AUTOSAVE.diagnostic(first_login.range.clone(), message, Some(fix)));
+}
+
+/// Where the autosave call goes: before the sign-in's statement, or, when the sign-in
+/// sits in an `if`, loop or `try` of its function (or of the script), before that whole
+/// construct, so every branch and every iteration runs after it.
+fn insertion_point(script: &Script, signin: &Place) -> usize {
+    let scope_depth = signin
+        .blocks
+        .iter()
+        .rposition(|b| {
+            !matches!(
+                b.kind,
+                BlockKind::Branch | BlockKind::Loop | BlockKind::Try | BlockKind::Catch | BlockKind::Finally
+            )
+        })
+        .map_or(0, |i| i + 1);
+    let outer = &signin.blocks[..scope_depth];
+    script
+        .statements
+        .iter()
+        .find(|s| {
+            &*s.blocks == outer
+                && s.statement.start <= signin.statement.start
+                && signin.statement.end <= s.statement.end
+        })
+        .map_or(signin.statement.start, |s| s.statement.start)
 }

@@ -57,10 +57,15 @@ pub fn check(checker: &mut Checker) {
             let mut edits = vec![delete_statement(script.text, command.place.statement.clone())];
             let mut message = "Remove `Select-MgProfile`: v1.0 is the default".to_owned();
             if is_beta {
-                // The beta profile reaches until the next switch.
-                let end = switches
+                // The beta profile reaches until the next switch, or the end of the function
+                // that switched (what runs after a call is unknowable here: unsafe anyway).
+                let next_switch = switches
                     .get(index + 1)
                     .map_or(script.text.len(), |(next, _)| next.range.start);
+                let function_end = script
+                    .function_at(command.range.start)
+                    .map_or(script.text.len(), |f| f.end);
+                let end = next_switch.min(function_end);
                 let renames = beta_renames(script, command.range.end..end);
                 message = format!(
                     "Remove `Select-MgProfile` and rename {} beta command(s), module(s) and type(s)",

@@ -2,7 +2,7 @@
 //! rules/MI201.md, MI202.md, MI203.md): managed-identity tokens fetched by hand with
 //! `Invoke-RestMethod`/`Invoke-WebRequest` instead of the identity-aware cmdlets.
 
-use super::rewrite::delete_statement;
+use super::rewrite::delete_statements;
 use super::token_flow::{Endpoint, Resource, TokenRequest};
 use super::{graph_login, Checker, IDENTITY_ENDPOINT_TOKEN, IMDS_TOKEN, MSI_ENDPOINT_TOKEN};
 use crate::diagnostic::{Applicability, Edit, Fix};
@@ -65,7 +65,7 @@ pub fn graph_identity_fix(checker: &Checker, request: &TokenRequest) -> Option<F
         .collect();
     let (applicability, message) = match &request.plumbing {
         Some(statements) => {
-            edits.extend(statements.iter().map(|s| delete_statement(script.text, s.clone())));
+            edits.extend(delete_statements(script.text, statements.iter().cloned()));
             (
                 Applicability::Safe,
                 "Delete the token request and sign in with `Connect-MgGraph -Identity`",

@@ -38,7 +38,9 @@ pub fn delete_statement(text: &str, range: Range<usize>) -> Edit {
         .find(|nl| rest[after..].starts_with(**nl))
         .map(|nl| nl.len());
     match line_break {
-        Some(nl) if before_is_blank => Edit::delete(start..range.end + after + nl),
+        Some(nl) if before_is_blank => {
+            Edit::delete(start..swallow_doubled_blank_line(text, start, range.end + after + nl))
+        }
         None if before_is_blank && range.end + after == text.len() => Edit::delete(start..text.len()),
         _ => {
             let semicolon = rest.trim_start_matches([' ', '\t']).starts_with(';');
@@ -51,6 +53,45 @@ pub fn delete_statement(text: &str, range: Range<usize>) -> Edit {
             let spaces = trailing.len() - trailing.trim_start_matches([' ', '\t']).len();
             Edit::delete(range.start..end + if semicolon { spaces } else { 0 })
         }
+    }
+}
+
+/// Delete several statements at once: deletions that meet merge into one, so a block
+/// of deleted lines between two blank lines leaves one blank line, as a single deleted
+/// line does.
+pub fn delete_statements(text: &str, ranges: impl IntoIterator<Item = Range<usize>>) -> Vec<Edit> {
+    let mut deletions: Vec<Range<usize>> = ranges.into_iter().map(|r| delete_statement(text, r).range).collect();
+    deletions.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<Range<usize>> = Vec::new();
+    for range in deletions {
+        match merged.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    merged
+        .into_iter()
+        .map(|r| {
+            let whole_lines =
+                r.start == line_start(text, r.start) && (r.end == text.len() || text[..r.end].ends_with(['\n', '\r']));
+            let end = if whole_lines {
+                swallow_doubled_blank_line(text, r.start, r.end)
+            } else {
+                r.end
+            };
+            Edit::delete(r.start..end)
+        })
+        .collect()
+}
+
+/// Deleting the lines `start..end` between two blank lines would leave two blank lines
+/// in a row: take the second one too.
+fn swallow_doubled_blank_line(text: &str, start: usize, end: usize) -> usize {
+    let blank_before = previous_line(text, start).is_some_and(|(_, line)| line.trim().is_empty());
+    let next_line_end = text[end..].find('\n').map(|i| end + i + 1);
+    match next_line_end {
+        Some(next) if blank_before && text[end..next].trim().is_empty() => next,
+        _ => end,
     }
 }
 
@@ -79,15 +120,26 @@ pub fn attached_comments(text: &str, at: usize) -> &str {
 /// inserted line never separates a statement from its comment (a suppression comment
 /// above a statement must stay right above it).
 fn above_attached_comments(text: &str, mut start: usize) -> usize {
-    while start > 0 {
-        let previous = line_start(text, start - 1);
-        let line = text[previous..start].trim();
-        if !line.starts_with('#') || line.starts_with("#requires") || line.starts_with("#Requires") {
+    while let Some((previous, line)) = previous_line(text, start) {
+        let line = line.trim();
+        if !line.starts_with('#') || line.to_lowercase().starts_with("#requires") {
             break;
         }
         start = previous;
     }
     start
+}
+
+/// The line before the one starting at `start`, without its line break, and where it
+/// starts.
+fn previous_line(text: &str, start: usize) -> Option<(usize, &str)> {
+    let before = &text[..start];
+    let end = before
+        .strip_suffix("\r\n")
+        .or_else(|| before.strip_suffix(['\n', '\r']))?
+        .len();
+    let begin = line_start(text, end);
+    Some((begin, &text[begin..end]))
 }
 
 /// Insert `line` as a line of its own above the line holding `at`, indented like it
@@ -99,6 +151,56 @@ pub fn insert_line_above(text: &str, at: usize, line: &str) -> Edit {
         above_attached_comments(text, start),
         format!("{indent}{line}{}", line_ending(text)),
     )
+}
+
+/// Declare `[string] $name` as a parameter of the script (or of the function or
+/// workflow around `at`): appended to its `param()` block, or a new block before its
+/// first statement. `None` when it is already declared.
+pub fn add_parameter(script: &Script, at: usize, name: &str) -> Option<Edit> {
+    let scope = script.function_at(at);
+    let lower = name.to_lowercase();
+    let declared = script
+        .assignments
+        .iter()
+        .any(|a| a.is_parameter && a.variable == lower && script.function_at(a.target.start) == scope);
+    if declared {
+        return None;
+    }
+    let text = script.text;
+    let declaration = format!("[string] ${name}");
+    let block = script
+        .param_blocks
+        .iter()
+        .find(|b| script.function_at(b.start) == scope);
+    if let Some(block) = block {
+        let open = block.start + text[block.clone()].find('(')?;
+        let close = block.start + text[block.clone()].rfind(')')?;
+        let inner = &text[open + 1..close];
+        if inner.trim().is_empty() {
+            return Some(Edit::insert(open + 1, declaration));
+        }
+        let last = open + 1 + inner.trim_end().len();
+        let separator = if inner.contains('\n') {
+            format!(",{}{}", line_ending(text), indentation(text, last.saturating_sub(1)))
+        } else {
+            ", ".to_owned()
+        };
+        return Some(Edit::insert(last, format!("{separator}{declaration}")));
+    }
+    let first = script.statements.iter().find(|s| {
+        script.function_at(s.statement.start) == scope
+            && !script
+                .slice(&s.statement)
+                .get(..6)
+                .is_some_and(|w| w.eq_ignore_ascii_case("using "))
+    })?;
+    // Right above the statement: a help comment above must stay first in the file.
+    let start = line_start(text, first.statement.start);
+    let indent = indentation(text, first.statement.start);
+    Some(Edit::insert(
+        start,
+        format!("{indent}param({declaration}){}", line_ending(text)),
+    ))
 }
 
 /// Rebuild a sign-in as `<name><identity arguments>` followed by every argument the
@@ -154,10 +256,19 @@ fn normalize_dash(argument: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::apply_edits;
 
     #[test]
     fn statements_are_deleted_with_their_line_or_their_semicolon() {
         let text = "a\r\n  $c = Get-X\r\nb; c\n";
+        let blanks = "a\n\n$c = 1\n\nb\n";
+        assert_eq!(&blanks[delete_statement(blanks, 3..9).range], "$c = 1\n\n");
+        let crlf = "x\r\n$c = 1\r\n\r\nb\r\n";
+        assert_eq!(
+            &crlf[delete_statement(crlf, 3..9).range],
+            "$c = 1\r\n",
+            "only after a blank line"
+        );
         let start = text.find("$c").unwrap();
         let edit = delete_statement(text, start..start + 11);
         assert_eq!(&text[edit.range.clone()], "  $c = Get-X\r\n");
@@ -174,5 +285,22 @@ mod tests {
         assert_eq!(edit.content, "    Disable-X\r\n");
         assert_eq!(edit.range.start, text.find("    Connect").unwrap());
         assert_eq!(insert_before_statement("try { Connect }", 6, "D").content, "D; ");
+        let script = Script::parse("param(\n    [int]$Days = 3\n)\nGet-X $SubscriptionId\n");
+        let edit = add_parameter(&script, script.text.len() - 5, "SubscriptionId").unwrap();
+        assert_eq!(
+            apply_edits(script.text, &[edit]),
+            "param(\n    [int]$Days = 3,\n    [string] $SubscriptionId\n)\nGet-X $SubscriptionId\n"
+        );
+        let bare = Script::parse("# header\nGet-X\n");
+        assert_eq!(
+            apply_edits(bare.text, &[add_parameter(&bare, 10, "Sub").unwrap()]),
+            "# header\nparam([string] $Sub)\nGet-X\n"
+        );
+        let commented = "a\r\n# mimigrate: ignore[MI102]\r\nConnect\r\n";
+        let above = insert_before_statement(commented, commented.find("Connect").unwrap(), "D");
+        assert_eq!(
+            above.range.start, 3,
+            "goes above the comment that belongs to the statement"
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! rules/MI101.md, rules/MI104.md): the Run As connection asset and the reads of its
 //! fields, which have no managed-identity equivalent.
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -14,10 +15,13 @@ static NULL_TEST: LazyLock<Regex> = LazyLock::new(|| {
 static ELSEIF: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\}\s*elseif").expect("valid pattern"));
 
 use super::facts::{dropped_by_rewrite, ConnectionKind};
-use super::rewrite::{attached_comments, delete_statement, indentation, insert_line_above, line_ending};
+use super::rewrite::{
+    add_parameter, attached_comments, delete_statement, delete_statements, indentation, insert_line_above, line_ending,
+};
 use super::{Checker, RUNAS_CONNECTION, RUNAS_CONNECTION_PROPERTY};
 use crate::diagnostic::{Applicability, Edit, Fix};
-use crate::syntax::model::{Argument, Block, BlockKind, VariableUse};
+use crate::syntax::commands::{CONNECT_AZURERM_ACCOUNT, CONNECT_AZ_ACCOUNT};
+use crate::syntax::model::{Argument, Block, BlockKind, Script, ValueKind, VariableUse};
 use crate::target::SubscriptionSource;
 
 pub fn check(checker: &mut Checker) {
@@ -65,6 +69,11 @@ fn runas_connections(checker: &mut Checker) {
                     }
                 }
             }
+            // Deleted together, so the blank lines around them collapse once.
+            if let Some(constant) = unused_name_constant(checker, command, &edits) {
+                edits.remove(0);
+                edits.extend(delete_statements(script.text, [statement.clone(), constant]));
+            }
             // The connection goes last: the fixes of the sign-in and of the field reads
             // recognise Run As code by it, so deleting it first would strand them.
             let (applicability, message) = if pending > 0 {
@@ -80,6 +89,30 @@ fn runas_connections(checker: &mut Checker) {
             .diagnostics
             .push(RUNAS_CONNECTION.diagnostic(range, message, fix));
     }
+}
+
+/// `$connectionName = "AzureRunAsConnection"` read only by code this fix deletes.
+fn unused_name_constant(
+    checker: &Checker,
+    command: &crate::syntax::model::Command,
+    deleted: &[Edit],
+) -> Option<Range<usize>> {
+    let script = checker.script;
+    let ValueKind::Variable(name) = &command.value_of("Name")?.kind else {
+        return None;
+    };
+    let constant = script.assignment_before(name, command.range.start)?;
+    let only = script.assignments.iter().filter(|a| &a.variable == name).count() == 1;
+    let standalone = constant.target.start == constant.place.statement.start
+        && constant.value.range.end == constant.place.statement.end;
+    let written = format!("${name}");
+    let gone = |d: &Edit| !d.content.to_lowercase().contains(&written);
+    let all_uses_deleted = script.uses_of(name).all(|u| {
+        deleted
+            .iter()
+            .any(|d| d.range.start <= u.range.start && u.range.end <= d.range.end && gone(d))
+    });
+    (only && standalone && !constant.is_parameter && all_uses_deleted).then(|| constant.place.statement.clone())
 }
 
 /// `if (!$conn) { throw ... }` (also `-not`, `$null -eq`): dead once the connection is
@@ -188,14 +221,14 @@ fn connection_properties(checker: &mut Checker) {
                 format!("`{written}` reads the retired Run As connection; a managed identity has no subscription of its own"),
                 Some(subscription_fix(checker, use_, access.clone())),
             ),
-            "TenantID" => (
-                format!("`{written}` reads the retired Run As connection; after `Connect-AzAccount -Identity` the tenant is `(Get-AzContext).Tenant.Id`"),
-                Some(Fix::new(
-                    Applicability::Unsafe,
-                    "Read the tenant from the signed-in context",
-                    vec![Edit::replace(access.clone(), "(Get-AzContext).Tenant.Id")],
-                )),
-            ),
+            "TenantID" => {
+                let tenant = format!("({}).Tenant.Id", context_command(script));
+                let fix = Fix::new(Applicability::Unsafe, "Read the tenant from the signed-in context", vec![Edit::replace(access.clone(), tenant.clone())]);
+                (
+                    format!("`{written}` reads the retired Run As connection; after the managed-identity sign-in the tenant is `{tenant}`"),
+                    Some(only_after_signin(script, use_, fix)),
+                )
+            }
             _ => (format!("`{written}` reads the retired Run As connection's certificate identity; a managed identity has none, remove this code by hand"), None),
         };
         checker
@@ -204,11 +237,89 @@ fn connection_properties(checker: &mut Checker) {
     }
 }
 
+/// `Get-AzureRmContext` in an AzureRM script (keeping it in one module, as MI102 does),
+/// `Get-AzContext` otherwise.
+fn context_command(script: &Script) -> &'static str {
+    let azurerm = script
+        .commands
+        .iter()
+        .any(|c| c.written_name.to_lowercase().contains("azurerm"));
+    if azurerm {
+        "Get-AzureRmContext"
+    } else {
+        "Get-AzContext"
+    }
+}
+
 const SUBSCRIPTION_TODO: &str =
     "# TODO(mimigrate): the managed identity may have access to several subscriptions; set the subscription explicitly";
 
+/// A read of the signed-in context before the sign-in would find none: such a fix is
+/// shown, with what to do, but never applied.
+fn only_after_signin(script: &Script, use_: &VariableUse, mut fix: Fix) -> Fix {
+    let in_function = use_.place.in_block(&BlockKind::Function);
+    let first_signin = script
+        .commands
+        .iter()
+        .filter(|c| c.is(CONNECT_AZ_ACCOUNT) || c.is(CONNECT_AZURERM_ACCOUNT))
+        .map(|c| c.range.start)
+        .min();
+    if !in_function && first_signin.is_none_or(|start| use_.range.start < start) {
+        fix.applicability = Applicability::DisplayOnly;
+        fix.message
+            .push_str(" (move this code after the managed-identity sign-in first: before it there is no context)");
+    }
+    fix
+}
+
+/// The `-Subscription $conn.SubscriptionID` argument of a sign-in, when `use_` is its value.
+fn signin_subscription_argument(script: &Script, use_: &VariableUse) -> Option<Range<usize>> {
+    script
+        .commands
+        .iter()
+        .filter(|c| c.is(CONNECT_AZ_ACCOUNT) || c.is(CONNECT_AZURERM_ACCOUNT))
+        .find_map(|c| {
+            c.arguments.iter().find_map(|a| match a {
+                Argument::Named {
+                    name,
+                    value: Some(value),
+                    via_splat: false,
+                    ..
+                } if name == "Subscription"
+                    && value.range.start <= use_.range.start
+                    && use_.range.end <= value.range.end =>
+                {
+                    Some(a.range())
+                }
+                _ => None,
+            })
+        })
+}
+
 fn subscription_fix(checker: &Checker, use_: &VariableUse, access: std::ops::Range<usize>) -> Fix {
     let script = checker.script;
+    if checker.target.subscription.is_none() {
+        if let Some(argument) = signin_subscription_argument(script, use_) {
+            // Signing in picks the identity's default subscription; the TODO says to choose.
+            // Back to the previous argument, across any backtick line continuation.
+            let before = script.text[..argument.start]
+                .trim_end_matches([' ', '\t', '\r', '\n', '`'])
+                .len();
+            let mut edits = vec![Edit::delete(before..argument.end)];
+            if !attached_comments(script.text, use_.place.statement.start).contains(SUBSCRIPTION_TODO) {
+                edits.push(insert_line_above(
+                    script.text,
+                    use_.place.statement.start,
+                    SUBSCRIPTION_TODO,
+                ));
+            }
+            return Fix::new(
+                Applicability::Unsafe,
+                "Sign in without `-Subscription`: the identity has no subscription of its own",
+                edits,
+            );
+        }
+    }
     match &checker.target.subscription {
         Some(SubscriptionSource::AutomationVariable(name)) => Fix::new(
             Applicability::Unsafe,
@@ -218,22 +329,28 @@ fn subscription_fix(checker: &Checker, use_: &VariableUse, access: std::ops::Ran
                 format!("(Get-AutomationVariable -Name '{}')", name.replace('\'', "''")),
             )],
         ),
-        Some(SubscriptionSource::RunbookParameter(name)) => Fix::new(
-            Applicability::Unsafe,
-            format!("Read the subscription id from the runbook parameter `${name}`"),
-            vec![Edit::replace(access, format!("${name}"))],
-        ),
+        Some(SubscriptionSource::RunbookParameter(name)) => {
+            let mut edits = vec![Edit::replace(access, format!("${name}"))];
+            edits.extend(add_parameter(script, use_.range.start, name));
+            Fix::new(
+                Applicability::Unsafe,
+                format!("Read the subscription id from the runbook parameter `${name}`"),
+                edits,
+            )
+        }
         None => {
-            let mut edits = vec![Edit::replace(access, "(Get-AzContext).Subscription.Id")];
+            let context = context_command(script);
+            let mut edits = vec![Edit::replace(access, format!("({context}).Subscription.Id"))];
             let statement = use_.place.statement.start;
             if !attached_comments(script.text, statement).contains(SUBSCRIPTION_TODO) {
                 edits.push(insert_line_above(script.text, statement, SUBSCRIPTION_TODO));
             }
-            Fix::new(
+            let fix = Fix::new(
                 Applicability::Unsafe,
                 "Use the subscription of the signed-in context (review: the identity may see several)",
                 edits,
-            )
+            );
+            only_after_signin(script, use_, fix)
         }
     }
 }

@@ -94,10 +94,16 @@ pub fn token_requests(script: &Script) -> Vec<TokenRequest> {
 
 /// `resource=<url or $variable>` in the request's address or body.
 fn resource(script: &Script, command: &Command) -> Option<String> {
+    // The address as built, through the variables it was built from.
     let text: String = command
         .arguments
         .iter()
-        .map(|a| script.slice(&a.range()))
+        .map(|a| match a {
+            Argument::Named { value: Some(value), .. } | Argument::Positional(value) => {
+                expanded_text(script, value.range.clone())
+            }
+            Argument::Named { range, .. } => script.slice(range).to_owned(),
+        })
         .collect::<Vec<_>>()
         .join(" ");
     let found = RESOURCE.captures(&text)?.get(1)?.as_str().to_owned();
@@ -183,35 +189,30 @@ fn assigned_by(script: &Script, statement: &Range<usize>) -> Option<String> {
         .map(|a| a.variable.clone())
 }
 
-/// Constants read only by the request (`$resourceURL = "https://graph.microsoft.com/"`).
+/// Constants read only by the request, or only by such constants
+/// (`$resource = 'https://graph...'; $uri = "$env:IDENTITY_ENDPOINT?resource=$resource"`).
 fn resource_constants(script: &Script, request: &Command) -> Vec<Range<usize>> {
-    let statement = &request.place.statement;
-    let mut constants = Vec::new();
-    for argument in &request.arguments {
-        let range = match argument {
-            Argument::Named { value: Some(value), .. } | Argument::Positional(value) => value.range.clone(),
-            Argument::Named { .. } => continue,
-        };
-        for use_ in script
+    let mut doomed = vec![request.place.statement.clone()];
+    let mut constants: Vec<Range<usize>> = Vec::new();
+    for _ in 0..3 {
+        let inside =
+            |r: &Range<usize>, doomed: &[Range<usize>]| doomed.iter().any(|d| d.start <= r.start && r.end <= d.end);
+        let found: Vec<Range<usize>> = script
             .variables
             .iter()
-            .filter(|v| range.start <= v.range.start && v.range.end <= range.end && !v.name.starts_with("env:"))
-        {
-            let only_here = script
-                .uses_of(&use_.name)
-                .all(|u| statement.start <= u.range.start && u.range.end <= statement.end);
-            let Some(assignment) = script.assignment_before(&use_.name, use_.range.start) else {
-                continue;
-            };
-            let single = script.assignments.iter().filter(|a| a.variable == use_.name).count() == 1;
-            if only_here
-                && single
-                && !assignment.is_parameter
-                && assigned_by(script, &assignment.place.statement).is_some()
-            {
-                constants.push(assignment.place.statement.clone());
-            }
+            .filter(|v| !v.name.starts_with("env:") && inside(&v.range, &doomed))
+            .filter(|v| script.uses_of(&v.name).all(|u| inside(&u.range, &doomed)))
+            .filter(|v| script.assignments.iter().filter(|a| a.variable == v.name).count() == 1)
+            .filter_map(|v| script.assignment_before(&v.name, v.range.start))
+            .filter(|a| !a.is_parameter && assigned_by(script, &a.place.statement).is_some())
+            .map(|a| a.place.statement.clone())
+            .filter(|s| !doomed.contains(s))
+            .collect();
+        if found.is_empty() {
+            break;
         }
+        doomed.extend(found.iter().cloned());
+        constants.extend(found);
     }
     constants.sort_by_key(|r| r.start);
     constants.dedup();

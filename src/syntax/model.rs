@@ -26,6 +26,8 @@ pub struct Script<'t> {
     pub statements: Vec<Place>,
     /// Function and workflow definitions (their variables are their own).
     pub functions: Vec<Range<usize>>,
+    /// `param(...)` blocks, the script's and its functions'.
+    pub param_blocks: Vec<Range<usize>>,
     /// Outermost ERROR and MISSING nodes.
     pub errors: Vec<Range<usize>>,
 }
@@ -212,6 +214,7 @@ impl<'t> Script<'t> {
             comments: parts.comments,
             statements: parts.statements,
             functions: parts.functions,
+            param_blocks: parts.param_blocks,
         }
         .with_splats_bound()
     }
@@ -442,6 +445,7 @@ struct Parts {
     comments: Vec<Range<usize>>,
     statements: Vec<Place>,
     functions: Vec<Range<usize>>,
+    param_blocks: Vec<Range<usize>>,
 }
 
 struct Builder<'t, 'tree> {
@@ -545,6 +549,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
         match kind {
             "comment" => self.script_parts.comments.push(node.byte_range()),
             "function_statement" => self.script_parts.functions.push(node.byte_range()),
+            "param_block" => self.script_parts.param_blocks.push(node.byte_range()),
             "command" => self.command(node),
             "assignment_expression" => self.assignment(node),
             "script_parameter" => self.parameter(node),

@@ -3,9 +3,6 @@
 Import-Module Microsoft.Graph.Authentication
 Import-Module Microsoft.Graph.Groups
 
-$graphAudience = 'https://graph.microsoft.com/'
-$identityTokenUri = $env:IDENTITY_ENDPOINT + "?resource=$graphAudience&api-version=2019-08-01"
-$tokenResponse = Invoke-RestMethod -Method Get -Headers @{ 'X-IDENTITY-HEADER' = $env:IDENTITY_HEADER } -Uri $identityTokenUri
 Connect-MgGraph -Identity
 
 $teamsGroups = Get-MgGroup -All -Filter "resourceProvisioningOptions/Any(x:x eq 'Team')"

@@ -3,7 +3,7 @@
 
 Disable-AzContextAutosave -Scope Process | Out-Null
 # TODO(mimigrate): the managed identity may have access to several subscriptions; set the subscription explicitly
-Connect-AzAccount -Identity -Subscription (Get-AzContext).Subscription.Id | Out-Null
+Connect-AzAccount -Identity | Out-Null
 
 $budgetName = 'monthly-platform'
 $budget = Get-AzConsumptionBudget -Name $budgetName -ErrorAction SilentlyContinue

@@ -2,7 +2,8 @@
 # why: One MI104 per member read outside the login: TenantID copied before it, then SubscriptionID, ApplicationID and CertificateThumbprint read after it.
 Disable-AzContextAutosave -Scope Process | Out-Null
 
-$TenantID = (Get-AzContext).Tenant.Id
+$Conn = Get-AutomationConnection -Name AzureRunAsConnection
+$TenantID = $Conn.TenantID
 
 Connect-AzAccount -Identity | Out-Null
 # TODO(mimigrate): the managed identity may have access to several subscriptions; set the subscription explicitly

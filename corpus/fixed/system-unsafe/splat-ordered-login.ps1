@@ -6,7 +6,6 @@ param(
     [string] $ResourceGroup = 'rg-build-agents'
 )
 
-
 Disable-AzContextAutosave -Scope Process | Out-Null
 $azContext = Connect-AzAccount -Identity
 Write-Verbose "Signed in as $($azContext.Context.Account.Id)"

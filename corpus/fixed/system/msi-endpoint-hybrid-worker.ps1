@@ -2,7 +2,6 @@
 # why: Older hybrid-worker form: token from $env:MSI_ENDPOINT with the Secret header from $env:MSI_SECRET, used for Connect-MgGraph -AccessToken.
 $ErrorActionPreference = 'Stop'
 
-
 Connect-MgGraph -Identity
 
 $domains = Get-MgDomain

@@ -1,6 +1,7 @@
 # expect: MI101 MI104 MI104 MI105 MI106 MI106 MI106
 # why: ADAL token built by hand from the Run As certificate (ClientAssertionCertificate, AuthenticationContext, AcquireToken), with tenant/app id read off the connection.
-$tenantId = (Get-AzContext).Tenant.Id
+$runAs = Get-AutomationConnection -Name 'AzureRunAsConnection'
+$tenantId = $runAs.TenantId
 $applicationId = $runAs.ApplicationId
 $runAsCert = Get-AutomationCertificate -Name 'AzureRunAsCertificate'
 

@@ -1,7 +1,8 @@
 $IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI101 MI104 MI102 MI401
 # why: Positional connection name (Get-AutomationConnection 'AzureRunAsConnection') with a tenant read into a variable before the login.
-$tenant = (Get-AzContext).Tenant.Id
+$connection = Get-AutomationConnection 'AzureRunAsConnection'
+$tenant = $connection.TenantID
 
 Write-Output "Logging in to tenant $tenant"
 Disable-AzContextAutosave -Scope Process | Out-Null

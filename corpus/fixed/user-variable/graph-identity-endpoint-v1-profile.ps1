@@ -4,9 +4,6 @@ $IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 Import-Module Microsoft.Graph.Authentication
 Import-Module Microsoft.Graph.Groups
 
-$graphAudience = 'https://graph.microsoft.com/'
-$identityTokenUri = $env:IDENTITY_ENDPOINT + "?resource=$graphAudience&api-version=2019-08-01"
-$tokenResponse = Invoke-RestMethod -Method Get -Headers @{ 'X-IDENTITY-HEADER' = $env:IDENTITY_HEADER } -Uri $identityTokenUri
 Connect-MgGraph -Identity -ClientId $IdentityClientId
 
 $teamsGroups = Get-MgGroup -All -Filter "resourceProvisioningOptions/Any(x:x eq 'Team')"

@@ -4,7 +4,7 @@ $IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 
 Disable-AzContextAutosave -Scope Process | Out-Null
 # TODO(mimigrate): the managed identity may have access to several subscriptions; set the subscription explicitly
-Connect-AzAccount -Identity -AccountId $IdentityClientId -Subscription (Get-AzContext).Subscription.Id | Out-Null
+Connect-AzAccount -Identity -AccountId $IdentityClientId | Out-Null
 
 $budgetName = 'monthly-platform'
 $budget = Get-AzConsumptionBudget -Name $budgetName -ErrorAction SilentlyContinue

@@ -3,7 +3,6 @@ $IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # why: Older hybrid-worker form: token from $env:MSI_ENDPOINT with the Secret header from $env:MSI_SECRET, used for Connect-MgGraph -AccessToken.
 $ErrorActionPreference = 'Stop'
 
-
 Connect-MgGraph -Identity -ClientId $IdentityClientId
 
 $domains = Get-MgDomain
