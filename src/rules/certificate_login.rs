@@ -104,8 +104,7 @@ fn unused_splat_tables(script: &Script, command: &Command) -> Vec<Edit> {
                 .filter(|c| c.range != command.range)
                 .any(|c| c.splats.iter().any(|(v, _)| v == variable));
             let other_reads = script.uses_of(variable).next().is_some();
-            let alone =
-                table.place.statement.start == table.target.start && table.value.range.end == table.place.statement.end;
+            let alone = script.is_whole_statement(table);
             (!other_splats && !other_reads && alone && matches!(table.value.kind, ValueKind::Hashtable(_)))
                 .then(|| delete_statement(script.text, table.place.statement.clone()))
         })

@@ -103,8 +103,7 @@ fn unused_name_constant(
     };
     let constant = script.assignment_before(name, command.range.start)?;
     let only = script.assignments.iter().filter(|a| &a.variable == name).count() == 1;
-    let standalone = constant.target.start == constant.place.statement.start
-        && constant.value.range.end == constant.place.statement.end;
+    let standalone = script.is_whole_statement(constant);
     let written = format!("${name}");
     let gone = |d: &Edit| !d.content.to_lowercase().contains(&written);
     let all_uses_deleted = script.uses_of(name).all(|u| {

@@ -185,7 +185,7 @@ fn assigned_by(script: &Script, statement: &Range<usize>) -> Option<String> {
     script
         .assignments
         .iter()
-        .find(|a| !a.is_parameter && a.target.start == statement.start && a.value.range.end == statement.end)
+        .find(|a| &a.place.statement == statement && script.is_whole_statement(a))
         .map(|a| a.variable.clone())
 }
 

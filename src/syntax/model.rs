@@ -331,6 +331,18 @@ impl<'t> Script<'t> {
             .min_by_key(|f| f.len())
     }
 
+    /// `$x = value` is its whole statement (not `$a = $x = 1` or `if ($x = ...)`), so
+    /// deleting the statement deletes just the assignment.
+    pub fn is_whole_statement(&self, assignment: &Assignment) -> bool {
+        let statement = &assignment.place.statement;
+        !assignment.is_parameter
+            && assignment.target.start == statement.start
+            && self
+                .text
+                .get(assignment.value.range.end..statement.end)
+                .is_some_and(|rest| rest.trim().is_empty())
+    }
+
     /// The hashtable literal a splatted variable was last assigned before `offset`.
     pub fn splatted_hashtable(&self, variable: &str, offset: usize) -> Option<&Assignment> {
         self.assignment_before(variable, offset)
