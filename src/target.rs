@@ -48,6 +48,18 @@ impl MigrationTarget {
         }
     }
 
+    /// This target, but with the user-assigned identity a script already names
+    /// (`client_id=` in a hand-made token request).
+    pub fn with_client_id(&self, client_id: Option<&str>) -> MigrationTarget {
+        match client_id {
+            Some(id) => MigrationTarget {
+                identity: Identity::UserClientId(id.to_owned()),
+                subscription: self.subscription.clone(),
+            },
+            None => self.clone(),
+        }
+    }
+
     pub fn is_user_assigned(&self) -> bool {
         self.identity != Identity::System
     }

@@ -16,7 +16,8 @@ use super::rewrite::rebuild_call;
 use super::{identity_token, Checker, GRAPH_CERTIFICATE_LOGIN, GRAPH_TOKEN_LOGIN, PLAINTEXT_ACCESS_TOKEN};
 use crate::diagnostic::{Applicability, Edit, Fix, Severity};
 use crate::syntax::commands::{CONNECT_AZURERM_ACCOUNT, CONNECT_AZ_ACCOUNT, CONNECT_MG_GRAPH};
-use crate::syntax::model::Command;
+use crate::syntax::model::{Command, Script};
+use crate::target::MigrationTarget;
 
 pub fn check(checker: &mut Checker) {
     certificate_logins(checker);
@@ -26,9 +27,9 @@ pub fn check(checker: &mut Checker) {
 
 /// `Connect-MgGraph -Identity [-ClientId ...]` keeping `-NoWelcome`, `-Environment` and
 /// other arguments that are not app-only plumbing.
-pub fn graph_identity_call(checker: &Checker, command: &Command) -> String {
-    let identity = checker.target.identity_arguments("ClientId");
-    rebuild_call(checker.script, command, CONNECT_MG_GRAPH, &identity, |param| {
+pub fn graph_identity_call(script: &Script, target: &MigrationTarget, command: &Command) -> String {
+    let identity = target.identity_arguments("ClientId");
+    rebuild_call(script, command, CONNECT_MG_GRAPH, &identity, |param| {
         !dropped_by_rewrite(Service::Graph, param)
             && !param.eq_ignore_ascii_case("AccessToken")
             && !param.eq_ignore_ascii_case("Identity")
@@ -43,7 +44,7 @@ fn certificate_logins(checker: &mut Checker) {
         .filter(|l| l.service == Service::Graph)
     {
         let command = &checker.script.commands[login.command];
-        let call = graph_identity_call(checker, command);
+        let call = graph_identity_call(checker.script, checker.target, command);
         let (severity, applicability, message) = if login.from_runas {
             (
                 Severity::Error,
@@ -87,7 +88,7 @@ fn token_logins(checker: &mut Checker) {
             continue;
         };
         let source = expanded_text(script, token.range.clone()).to_lowercase();
-        let call = graph_identity_call(checker, command);
+        let call = graph_identity_call(checker.script, checker.target, command);
         let edit = vec![Edit::replace(command.range.clone(), call.clone())];
         let fix_message = format!("Sign in with the managed identity: `{call}`");
         let diagnostic = if source.contains("get-azaccesstoken") {
@@ -138,8 +139,32 @@ fn bearer_headers(checker: &mut Checker) {
             checker.diagnostics.push(PLAINTEXT_ACCESS_TOKEN.diagnostic(
                 use_.range.clone(),
                 "Token from `Get-AzAccessToken` used as a plain string; `.Token` is a SecureString from Az.Accounts 5: call `Invoke-AzRestMethod`/`Invoke-MgGraphRequest`, or use `-AsSecureString` and convert it where the header is built",
-                None,
+                plain_token_fix(script, assignment),
             ));
         }
     }
+}
+
+/// `$t = (Get-AzAccessToken ...).Token` -> the same string on every Az.Accounts version:
+/// `[System.Net.NetworkCredential]::new('', (Get-AzAccessToken ... -AsSecureString).Token).Password`
+/// (never `ConvertTo-SecureString -AsPlainText`).
+fn plain_token_fix(script: &Script, assignment: &crate::syntax::model::Assignment) -> Option<Fix> {
+    let value = &assignment.value.range;
+    if !script.slice(value).trim_end().to_lowercase().ends_with(".token") {
+        return None;
+    }
+    let request = script
+        .commands
+        .iter()
+        .find(|c| c.is("Get-AzAccessToken") && value.start <= c.range.start && c.range.end <= value.end)?;
+    let edits = vec![
+        Edit::insert(value.start, "[System.Net.NetworkCredential]::new('', "),
+        Edit::insert(request.range.end, " -AsSecureString"),
+        Edit::insert(value.end, ").Password"),
+    ];
+    Some(Fix::new(
+        Applicability::Unsafe,
+        "Ask for a SecureString and read it back as plain text without `ConvertTo-SecureString -AsPlainText` (needs an Az.Accounts with `-AsSecureString`)",
+        edits,
+    ))
 }

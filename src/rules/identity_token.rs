@@ -2,10 +2,11 @@
 //! rules/MI201.md, MI202.md, MI203.md): managed-identity tokens fetched by hand with
 //! `Invoke-RestMethod`/`Invoke-WebRequest` instead of the identity-aware cmdlets.
 
-use super::rewrite::delete_statements;
-use super::token_flow::{Endpoint, Resource, TokenRequest};
+use super::rewrite::{delete_statements, indentation, line_ending};
+use super::token_flow::{resource_constants, Endpoint, Resource, TokenRequest};
 use super::{graph_login, Checker, IDENTITY_ENDPOINT_TOKEN, IMDS_TOKEN, MSI_ENDPOINT_TOKEN};
 use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::syntax::commands::{CONNECT_AZURERM_ACCOUNT, CONNECT_AZ_ACCOUNT};
 
 pub fn check(checker: &mut Checker) {
     let script = checker.script;
@@ -25,19 +26,20 @@ pub fn check(checker: &mut Checker) {
                 "Token requested from the Azure VM's instance metadata service",
             ),
         };
-        let advice = match (request.endpoint, request.resource_kind()) {
-            (Endpoint::Imds, _) => "this is the VM's own identity: on a hybrid worker, enabling the Automation account's identity changes which principal runs the job; review by hand".to_owned(),
-            (_, Resource::Graph) => "sign in with `Connect-MgGraph -Identity` and let the Graph cmdlets handle tokens".to_owned(),
-            (_, Resource::Arm) => "sign in with `Connect-AzAccount -Identity`; for a raw token use `(Get-AzAccessToken -ResourceUrl 'https://management.azure.com/' -AsSecureString).Token`".to_owned(),
-            _ => format!(
-                "sign in with `Connect-AzAccount -Identity`, then `Get-AzAccessToken -ResourceUrl '{}' -AsSecureString`",
-                request.resource.as_deref().unwrap_or("<resource>")
+        let resource = request.resource.as_deref().unwrap_or("<resource>");
+        let (advice, fix) = match (request.endpoint, request.resource_kind()) {
+            (Endpoint::Imds, _) => (
+                "this is the VM's own identity: on a hybrid worker, enabling the Automation account's identity changes which principal runs the job; review by hand".to_owned(),
+                None,
             ),
-        };
-        let fix = if request.endpoint == Endpoint::Imds {
-            None
-        } else {
-            graph_identity_fix(checker, request)
+            (_, Resource::Graph) => {
+                ("sign in with `Connect-MgGraph -Identity` and let the Graph cmdlets handle tokens".to_owned(), graph_identity_fix(checker, request))
+            }
+            (_, Resource::Arm) => (
+                format!("sign in with `Connect-AzAccount -Identity`; for a raw token use `Get-AzAccessToken -ResourceUrl '{resource}' -AsSecureString`"),
+                arm_token_fix(checker, request),
+            ),
+            _ => (format!("sign in with `Connect-AzAccount -Identity`, then `Get-AzAccessToken -ResourceUrl '{resource}' -AsSecureString`"), None),
         };
         checker
             .diagnostics
@@ -52,6 +54,7 @@ pub fn graph_identity_fix(checker: &Checker, request: &TokenRequest) -> Option<F
         return None;
     }
     let script = checker.script;
+    let target = checker.target.with_client_id(request.client_id.as_deref());
     let mut edits: Vec<Edit> = request
         .graph_logins
         .iter()
@@ -59,7 +62,7 @@ pub fn graph_identity_fix(checker: &Checker, request: &TokenRequest) -> Option<F
             let command = &script.commands[login];
             Edit::replace(
                 command.range.clone(),
-                graph_login::graph_identity_call(checker, command),
+                graph_login::graph_identity_call(script, &target, command),
             )
         })
         .collect();
@@ -77,4 +80,49 @@ pub fn graph_identity_fix(checker: &Checker, request: &TokenRequest) -> Option<F
         ),
     };
     Some(Fix::new(applicability, message, edits))
+}
+
+/// An Azure Resource Manager token: the same string from `Get-AzAccessToken`, after a
+/// managed-identity sign-in when the script has none. Unsafe: Az.Accounts must be
+/// imported, and it must know `-AsSecureString`.
+fn arm_token_fix(checker: &Checker, request: &TokenRequest) -> Option<Fix> {
+    let script = checker.script;
+    let (_, statements) = request.token_variable.as_ref()?;
+    let resource = request.resource.as_deref()?.replace('\'', "''");
+    let first = statements.first()?;
+    let indent = indentation(script.text, first.start);
+    // The variable the last step assigns holds the token: `$t` in `$r = ...; $t = $r.access_token`.
+    let last = statements.last()?;
+    let assigned = script.assignments.iter().find(|a| a.place.statement == *last)?;
+    let written = script.slice(&assigned.target);
+    let mut replacement = String::new();
+    let signs_in = script
+        .commands
+        .iter()
+        .any(|c| c.is(CONNECT_AZ_ACCOUNT) || c.is(CONNECT_AZURERM_ACCOUNT));
+    if !signs_in {
+        let target = checker.target.with_client_id(request.client_id.as_deref());
+        replacement.push_str(&format!(
+            "Connect-AzAccount{} | Out-Null{}{indent}",
+            target.identity_arguments("AccountId"),
+            line_ending(script.text)
+        ));
+    }
+    replacement.push_str(&format!(
+        "{written} = [System.Net.NetworkCredential]::new('', (Get-AzAccessToken -ResourceUrl '{resource}' -AsSecureString).Token).Password"
+    ));
+    let mut edits = vec![Edit::replace(first.clone(), replacement)];
+    edits.extend(delete_statements(
+        script.text,
+        statements
+            .iter()
+            .skip(1)
+            .cloned()
+            .chain(resource_constants(script, &script.commands[request.command])),
+    ));
+    Some(Fix::new(
+        Applicability::Unsafe,
+        "Take the token from `Get-AzAccessToken` after a managed-identity sign-in (needs an Az.Accounts with `-AsSecureString`)",
+        edits,
+    ))
 }

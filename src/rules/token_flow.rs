@@ -8,6 +8,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+/// `client_id=<guid>` or `client_id=$variable` in a query string or body.
+static CLIENT_ID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)client_id\s*=\s*['"]?(\$\{?[\w:]+\}?|[^&'"\s;}]+)"#).expect("valid pattern"));
 /// `resource=https://...` or `resource=$variable` in a query string or body.
 static RESOURCE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)resource\s*=\s*['"]?(\$\{?[\w:]+\}?|[^&'"\s;}]+)"#).expect("valid pattern"));
@@ -47,6 +50,11 @@ pub struct TokenRequest {
     /// unpack it, and a resource constant nothing else reads. `None` when the token
     /// (or the response) is also used for something other than `Connect-MgGraph`.
     pub plumbing: Option<Vec<Range<usize>>>,
+    /// `client_id=` in the request: a user-assigned identity the rewrite must keep.
+    pub client_id: Option<String>,
+    /// The variable that ends up holding the token, and the statements that make it
+    /// (`$r = Invoke-RestMethod ...; $t = $r.access_token`).
+    pub token_variable: Option<(String, Vec<Range<usize>>)>,
 }
 
 impl TokenRequest {
@@ -79,21 +87,57 @@ pub fn token_requests(script: &Script) -> Vec<TokenRequest> {
             } else {
                 return None;
             };
-            let resource = resource(script, command);
             let (graph_logins, plumbing) = follow_token(script, command);
             Some(TokenRequest {
                 command: index,
                 endpoint,
-                resource,
+                resource: query_value(script, command, &RESOURCE),
                 graph_logins,
                 plumbing,
+                client_id: query_value(script, command, &CLIENT_ID),
+                token_variable: unpacked_token(script, command),
             })
         })
         .collect()
 }
 
-/// `resource=<url or $variable>` in the request's address or body.
-fn resource(script: &Script, command: &Command) -> Option<String> {
+/// `$t = (request).access_token`, or `$r = request` then `$t = $r.access_token`.
+fn unpacked_token(script: &Script, request: &Command) -> Option<(String, Vec<Range<usize>>)> {
+    let first = &request.place.statement;
+    let response = assigned_by(script, first)?;
+    let value = script
+        .assignments
+        .iter()
+        .find(|a| &a.place.statement == first && script.is_whole_statement(a))?;
+    if script
+        .slice(&value.value.range)
+        .trim_end()
+        .to_lowercase()
+        .ends_with(".access_token")
+    {
+        return Some((response, vec![first.clone()]));
+    }
+    let uses: Vec<_> = script
+        .uses_of(&response)
+        .filter(|u| !(first.start <= u.range.start && u.range.end <= first.end))
+        .collect();
+    let [only] = uses.as_slice() else { return None };
+    let (member, access) = only.member.as_ref()?;
+    let unpack = script
+        .assignments
+        .iter()
+        .find(|a| a.place.statement == only.place.statement && script.is_whole_statement(a))?;
+    (member.eq_ignore_ascii_case("access_token") && unpack.value.range == *access).then(|| {
+        (
+            unpack.variable.clone(),
+            vec![first.clone(), only.place.statement.clone()],
+        )
+    })
+}
+
+/// `key=<value or $variable>` (`resource=`, `client_id=`) in the request's address or
+/// body, resolved through constants and URL-decoded.
+fn query_value(script: &Script, command: &Command, key: &Regex) -> Option<String> {
     // The address as built, through the variables it was built from.
     let text: String = command
         .arguments
@@ -106,7 +150,7 @@ fn resource(script: &Script, command: &Command) -> Option<String> {
         })
         .collect::<Vec<_>>()
         .join(" ");
-    let found = RESOURCE.captures(&text)?.get(1)?.as_str().to_owned();
+    let found = key.captures(&text)?.get(1)?.as_str().to_owned();
     let value = match found.strip_prefix('$') {
         Some(variable) => script.constant(&crate::syntax::model::normalize_variable(variable), command.range.start)?,
         None => found,
@@ -191,7 +235,7 @@ fn assigned_by(script: &Script, statement: &Range<usize>) -> Option<String> {
 
 /// Constants read only by the request, or only by such constants
 /// (`$resource = 'https://graph...'; $uri = "$env:IDENTITY_ENDPOINT?resource=$resource"`).
-fn resource_constants(script: &Script, request: &Command) -> Vec<Range<usize>> {
+pub fn resource_constants(script: &Script, request: &Command) -> Vec<Range<usize>> {
     let mut doomed = vec![request.place.statement.clone()];
     let mut constants: Vec<Range<usize>> = Vec::new();
     for _ in 0..3 {

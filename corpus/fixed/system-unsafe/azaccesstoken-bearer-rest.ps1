@@ -4,7 +4,7 @@ Disable-AzContextAutosave -Scope Process | Out-Null
 Connect-AzAccount -Identity | Out-Null
 
 $workspaceId = Get-AutomationVariable -Name 'LogAnalyticsWorkspaceId'
-$token = (Get-AzAccessToken -ResourceUrl 'https://api.loganalytics.io').Token
+$token = [System.Net.NetworkCredential]::new('', (Get-AzAccessToken -ResourceUrl 'https://api.loganalytics.io' -AsSecureString).Token).Password
 
 $query = 'AzureActivity | where TimeGenerated > ago(1d) | where ActivityStatusValue == "Failure" | summarize count() by OperationNameValue'
 $body = @{ query = $query } | ConvertTo-Json
