@@ -152,7 +152,9 @@ fn non_overlapping<'d>(candidates: &[&'d Diagnostic]) -> Vec<&'d Diagnostic> {
                 || (a.is_empty() && b.contains(&a.start))
                 || (b.is_empty() && a.contains(&b.start))
         };
-        let own_overlap = fix.edits.windows(2).any(|pair| meets(&pair[0].range, &pair[1].range));
+        // Within one fix only a true overlap is wrong: an insertion where another of
+        // its edits starts is applied first (edits are sorted).
+        let own_overlap = fix.edits.windows(2).any(|pair| pair[0].range.end > pair[1].range.start);
         if own_overlap || fix.edits.iter().any(|e| taken.iter().any(|t| meets(&e.range, t))) {
             continue;
         }

@@ -1,0 +1,192 @@
+//! `mimigrate fix` as users and pre-commit drive it: writes, diffs, exit codes, stdin,
+//! encodings and line endings kept, files that cannot be written left alone.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn mimigrate(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mimigrate"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const RUNAS: &str = "$conn = Get-AutomationConnection -Name AzureRunAsConnection\r\n\
+Connect-AzAccount -ServicePrincipal -Tenant $conn.TenantID `\r\n\
+    -ApplicationId $conn.ApplicationID -CertificateThumbprint $conn.CertificateThumbprint | Out-Null\r\n\
+Set-AzContext -SubscriptionId $conn.SubscriptionID\r\n";
+
+#[test]
+fn fix_rewrites_in_place_and_reports_what_is_left() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.ps1"), RUNAS).unwrap();
+    let output = mimigrate(&["fix", "--format", "concise", "a.ps1"], dir.path());
+    let fixed = std::fs::read_to_string(dir.path().join("a.ps1")).unwrap();
+    assert_eq!(
+        fixed,
+        "$conn = Get-AutomationConnection -Name AzureRunAsConnection\r\n\
+         Disable-AzContextAutosave -Scope Process | Out-Null\r\n\
+         Connect-AzAccount -Identity | Out-Null\r\n\
+         Set-AzContext -SubscriptionId $conn.SubscriptionID\r\n"
+    );
+    let out = text(&output.stdout);
+    // What safe fixes cannot do is left for --unsafe-fixes, and said so.
+    assert!(out.contains("a.ps1:4:31: MI104"), "{out}");
+    assert!(
+        out.contains("Fixed 2 findings in 1 file; 2 findings left (1 more fixable with --unsafe-fixes)."),
+        "{out}"
+    );
+    assert_eq!(output.status.code(), Some(1));
+
+    let output = mimigrate(&["fix", "--unsafe-fixes", "--format", "concise", "a.ps1"], dir.path());
+    let fixed = std::fs::read_to_string(dir.path().join("a.ps1")).unwrap();
+    assert!(!fixed.contains("Get-AutomationConnection"), "{fixed}");
+    assert!(fixed.contains("(Get-AzContext).Subscription.Id"), "{fixed}");
+    assert!(!fixed.replace("\r\n", "").contains('\n'), "line endings stay CRLF");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+}
+
+#[test]
+fn diff_and_check_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.ps1"), RUNAS).unwrap();
+    let diff = mimigrate(&["fix", "--diff", "a.ps1"], dir.path());
+    let out = text(&diff.stdout);
+    assert!(out.starts_with("--- a.ps1\n+++ a.ps1\n@@"), "{out}");
+    assert!(out.contains("+Connect-AzAccount -Identity | Out-Null"), "{out}");
+    assert_eq!(diff.status.code(), Some(0));
+    let check = mimigrate(&["fix", "--check", "a.ps1"], dir.path());
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(dir.path().join("a.ps1")).unwrap(), RUNAS);
+    std::fs::write(
+        dir.path().join("clean.ps1"),
+        "Disable-AzContextAutosave -Scope Process\nConnect-AzAccount -Identity\n",
+    )
+    .unwrap();
+    assert_eq!(
+        mimigrate(&["fix", "--check", "clean.ps1"], dir.path()).status.code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn exit_non_zero_on_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.ps1"), "Connect-AzAccount -Identity\n").unwrap();
+    let output = mimigrate(&["fix", "--exit-non-zero-on-fix", "a.ps1"], dir.path());
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        mimigrate(&["fix", "--exit-non-zero-on-fix", "a.ps1"], dir.path())
+            .status
+            .code(),
+        Some(0),
+        "nothing left to fix"
+    );
+}
+
+#[test]
+fn stdin_to_stdout_keeps_the_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            "Connect-AzAccount -Identity\r\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mimigrate"))
+        .args(["fix", "--stdin-filename", "x.ps1", "-"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&utf16).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let expected: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            "Disable-AzContextAutosave -Scope Process | Out-Null\r\nConnect-AzAccount -Identity\r\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    assert_eq!(output.stdout, expected);
+    assert!(
+        text(&output.stderr).contains("Fixed 1 finding in 1 file"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn every_encoding_survives_a_fix_byte_for_byte_outside_the_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "# caf\u{e9} \u{2013} r\u{e9}sum\u{e9}\r\n\r\nConnect-AzAccount -Identity\r\nWrite-Output 'fin'\r\n";
+    let utf8_bom = [b"\xEF\xBB\xBF".as_slice(), body.as_bytes()].concat();
+    let utf16be: Vec<u8> = [0xFE, 0xFF]
+        .into_iter()
+        .chain(body.encode_utf16().flat_map(u16::to_be_bytes))
+        .collect();
+    let cp1252: Vec<u8> =
+        b"# caf\xe9 \x96 r\xe9sum\xe9\r\n\r\nConnect-AzAccount -Identity\r\nWrite-Output 'fin'\r\n".to_vec();
+    for (name, bytes) in [("bom.ps1", utf8_bom), ("be.ps1", utf16be), ("ansi.ps1", cp1252)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        mimigrate(&["fix", name], dir.path());
+        let after = std::fs::read(&path).unwrap();
+        let source = mimigrate::source::SourceText::decode(&bytes).unwrap();
+        let expected_text = source.text.replace(
+            "Connect-AzAccount",
+            "Disable-AzContextAutosave -Scope Process | Out-Null\r\nConnect-AzAccount",
+        );
+        assert_eq!(after, source.encode(&expected_text).unwrap(), "{name}");
+    }
+}
+
+#[test]
+fn a_link_out_of_the_tree_is_not_written() {
+    let outside = tempfile::tempdir().unwrap();
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("shared.ps1"), "Connect-AzAccount -Identity\n").unwrap();
+    std::os::unix::fs::symlink(outside.path().join("shared.ps1"), tree.path().join("link.ps1")).unwrap();
+    let output = mimigrate(&["fix", "."], tree.path());
+    assert!(
+        text(&output.stderr).contains("link.ps1: skipped: symbolic link to"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(outside.path().join("shared.ps1")).unwrap(),
+        "Connect-AzAccount -Identity\n"
+    );
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn user_assigned_identity_from_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("mimigrate.toml"),
+        "[identity]\nkind = \"user\"\nclient-id-variable = \"UAMI\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("a.ps1"),
+        "param([string]$x)\nConnect-MgGraph -AccessToken (Get-AzAccessToken -ResourceTypeName MSGraph).Token\n",
+    )
+    .unwrap();
+    mimigrate(&["fix", "--unsafe-fixes", "a.ps1"], dir.path());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.ps1")).unwrap(),
+        "param([string]$x)\n$IdentityClientId = Get-AutomationVariable -Name 'UAMI'\nConnect-MgGraph -Identity -ClientId $IdentityClientId\n"
+    );
+}
