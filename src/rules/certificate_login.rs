@@ -133,7 +133,7 @@ fn retry_loop(checker: &Checker, login: &CertificateLogin, command: &Command) ->
         }
         statement.statement == command.place.statement
             || script.commands.iter().any(|c| {
-                c.place.statement == statement.statement && c.is("Start-Sleep") && c.pipeline == statement.statement
+                c.place.statement == statement.statement && c.is("Start-Sleep") && script.is_alone_in_statement(c)
             })
     });
     let loop_statement = script.statements.iter().find(|s| s.statement == loop_block.range)?;

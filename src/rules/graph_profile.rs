@@ -52,7 +52,7 @@ pub fn check(checker: &mut Checker) {
                 "v1.0 is the only profile of the Microsoft.Graph.* modules"
             }
         );
-        let alone = command.pipeline == command.place.statement;
+        let alone = script.is_alone_in_statement(command);
         let fix = (alone && (is_v1 || is_beta)).then(|| {
             let mut edits = vec![delete_statement(script.text, command.place.statement.clone())];
             let mut message = "Remove `Select-MgProfile`: v1.0 is the default".to_owned();

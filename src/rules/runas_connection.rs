@@ -40,7 +40,7 @@ fn runas_connections(checker: &mut Checker) {
         let command = &script.commands[connection.command];
         let statement = &command.place.statement;
         // Only `[$x =] Get-AutomationConnection ...` on its own can be deleted.
-        let alone = command.pipeline.end == statement.end && command.pipeline.start >= statement.start;
+        let alone = script.is_alone_in_statement(command);
         let range = if alone {
             statement.clone()
         } else {

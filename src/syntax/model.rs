@@ -343,6 +343,19 @@ impl<'t> Script<'t> {
                 .is_some_and(|rest| rest.trim().is_empty())
     }
 
+    /// The statement holding `command` is just `[$x =] <its pipeline>` (trailing blanks
+    /// aside), so deleting the statement deletes just that call.
+    pub fn is_alone_in_statement(&self, command: &Command) -> bool {
+        let statement = &command.place.statement;
+        if !(statement.start <= command.pipeline.start && command.pipeline.end <= statement.end) {
+            return false;
+        }
+        let before = self.text[statement.start..command.pipeline.start].trim();
+        let after = self.text[command.pipeline.end..statement.end].trim();
+        let assignment = command.assigned_to.is_some() && before.starts_with('$') && before.ends_with('=');
+        after.is_empty() && (before.is_empty() || assignment)
+    }
+
     /// The hashtable literal a splatted variable was last assigned before `offset`.
     pub fn splatted_hashtable(&self, variable: &str, offset: usize) -> Option<&Assignment> {
         self.assignment_before(variable, offset)
@@ -1004,6 +1017,20 @@ mod tests {
             ]
         );
         assert!(!y.place.is_straight_line());
+    }
+
+    #[test]
+    fn a_call_alone_in_its_statement_allows_an_assignment_and_trailing_blanks() {
+        let script = Script::parse("$c = Get-A -Name x   \nif ($d = Get-B) { }\nGet-C | Out-Null\n");
+        let alone: Vec<_> = script
+            .commands
+            .iter()
+            .map(|c| (c.name.as_str(), script.is_alone_in_statement(c)))
+            .collect();
+        assert_eq!(
+            alone,
+            [("Get-A", true), ("Get-B", false), ("Get-C", true), ("Out-Null", true)]
+        );
     }
 
     #[test]
