@@ -150,8 +150,11 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
                 .flat_map(|f| &f.diagnostics)
                 .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == Applicability::Unsafe))
                 .count();
+            // Machine formats keep stdout parseable: the summary goes to stderr.
+            let mut stderr = std::io::stderr().lock();
+            let summary_out: &mut dyn Write = if format.is_human() { &mut out } else { &mut stderr };
             summary(
-                &mut out,
+                summary_out,
                 "Fixed",
                 applied,
                 changed_files,
