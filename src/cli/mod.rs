@@ -4,6 +4,8 @@
 mod check;
 mod fix;
 mod inputs;
+mod modules;
+mod permissions;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -42,6 +44,10 @@ enum Command {
     Check(Box<check::CheckArgs>),
     /// Apply fixes in place (or show them with --diff).
     Fix(Box<fix::FixArgs>),
+    /// List the modules each script needs, and what to import into the account.
+    Modules(Box<modules::ModulesArgs>),
+    /// List the Microsoft Graph and service permissions each script needs.
+    Permissions(Box<permissions::PermissionsArgs>),
     /// Print a rule's documentation; without CODE, list every rule.
     Rule {
         /// A rule code such as MI102.
@@ -49,7 +55,7 @@ enum Command {
     },
 }
 
-const SUBCOMMANDS: &[&str] = &["check", "fix", "rule", "help"];
+const SUBCOMMANDS: &[&str] = &["check", "fix", "modules", "permissions", "rule", "help"];
 
 /// Parse the process arguments; `mimigrate PATHS` means `mimigrate check PATHS`.
 pub fn parse_args() -> Cli {
@@ -74,6 +80,8 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(*args, color, cli.quiet),
         Command::Fix(args) => fix::run(*args, color, cli.quiet),
+        Command::Modules(args) => modules::run(*args, cli.quiet),
+        Command::Permissions(args) => permissions::run(*args, cli.quiet),
         Command::Rule { code } => rule(code.as_deref()),
     };
     result.unwrap_or_else(|message| {
