@@ -10,6 +10,7 @@ mod facts;
 mod graph_login;
 mod graph_profile;
 mod identity_token;
+mod module_version;
 pub mod parse_error;
 mod rewrite;
 mod runas_connection;
@@ -193,6 +194,14 @@ rule!(
     "Azure sign-in without Disable-AzContextAutosave -Scope Process first"
 );
 rule!(
+    MODULE_VERSION_TOO_OLD,
+    "MI602",
+    "module-version-too-old",
+    Error,
+    Sometimes,
+    "Module pinned below the version its managed-identity sign-in needs"
+);
+rule!(
     UNUSED_SUPPRESSION,
     "MI901",
     "unused-suppression",
@@ -226,6 +235,7 @@ pub static ALL: &[&Rule] = &[
     &GRAPH_CERTIFICATE_LOGIN,
     &GRAPH_TOKEN_LOGIN,
     &MISSING_CONTEXT_AUTOSAVE,
+    &MODULE_VERSION_TOO_OLD,
     &UNUSED_SUPPRESSION,
     &PARSE_ERROR,
 ];
@@ -260,6 +270,7 @@ pub fn check(script: &Script, target: &MigrationTarget) -> Vec<Diagnostic> {
     graph_login::check(&mut checker);
     graph_profile::check(&mut checker);
     context_autosave::check(&mut checker);
+    module_version::check(&mut checker);
     client_id::add_declarations(script, target, &mut checker.diagnostics);
     checker.diagnostics
 }

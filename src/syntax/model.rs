@@ -28,6 +28,8 @@ pub struct Script<'t> {
     pub functions: Vec<Range<usize>>,
     /// `param(...)` blocks, the script's and its functions'.
     pub param_blocks: Vec<Range<usize>>,
+    /// Names of the functions, filters and workflows the script defines, lower-case.
+    pub defined_commands: Vec<String>,
     /// Outermost ERROR and MISSING nodes.
     pub errors: Vec<Range<usize>>,
 }
@@ -215,6 +217,7 @@ impl<'t> Script<'t> {
             statements: parts.statements,
             functions: parts.functions,
             param_blocks: parts.param_blocks,
+            defined_commands: parts.defined_commands,
         }
         .with_splats_bound()
     }
@@ -471,6 +474,7 @@ struct Parts {
     statements: Vec<Place>,
     functions: Vec<Range<usize>>,
     param_blocks: Vec<Range<usize>>,
+    defined_commands: Vec<String>,
 }
 
 struct Builder<'t, 'tree> {
@@ -575,6 +579,10 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             "comment" => self.script_parts.comments.push(node.byte_range()),
             "function_statement" => self.script_parts.functions.push(node.byte_range()),
             "param_block" => self.script_parts.param_blocks.push(node.byte_range()),
+            "function_name" => self
+                .script_parts
+                .defined_commands
+                .push(self.text_of(node).to_lowercase()),
             "command" => self.command(node),
             "assignment_expression" => self.assignment(node),
             "script_parameter" => self.parameter(node),
