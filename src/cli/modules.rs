@@ -185,6 +185,16 @@ fn print_table(out: &mut dyn Write, reports: &[Report]) -> std::io::Result<()> {
 
 /// What to import into the Automation account, for all scripts at once.
 fn print_plan(out: &mut dyn Write, reports: &[Report]) -> std::io::Result<()> {
+    let resolved: usize = reports.iter().map(|r| r.needs.resolved_uses).sum();
+    let unresolved: usize = reports.iter().map(|r| r.needs.unresolved_uses).sum();
+    if resolved + unresolved > 0 {
+        let share = 100.0 * unresolved as f64 / (resolved + unresolved) as f64;
+        writeln!(
+            out,
+            "\n{} scripts; command uses resolved to a module: {resolved}, unresolved: {unresolved} ({share:.1}%)",
+            reports.len()
+        )?;
+    }
     let plan = account_plan(reports.iter().map(|r| &r.needs));
     if plan.is_empty() {
         return Ok(());
@@ -245,6 +255,9 @@ struct JsonScript<'a> {
     unresolved: &'a [String],
     scripts: &'a [String],
     declared: Vec<JsonDeclared<'a>>,
+    /// How many command calls resolved to a module (or family), and how many did not.
+    resolved_uses: usize,
+    unresolved_uses: usize,
 }
 
 #[derive(Serialize)]
@@ -290,6 +303,8 @@ fn print_json(out: &mut dyn Write, reports: &[Report]) -> std::io::Result<()> {
                 .collect(),
             unresolved: &report.needs.unresolved,
             scripts: &report.needs.scripts,
+            resolved_uses: report.needs.resolved_uses,
+            unresolved_uses: report.needs.unresolved_uses,
             declared: report
                 .needs
                 .declared

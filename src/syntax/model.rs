@@ -418,6 +418,47 @@ impl Command {
     }
 }
 
+/// PowerShell's language keywords, and DSC's configuration keywords: never commands.
+const KEYWORDS: &[&str] = &[
+    "begin",
+    "break",
+    "catch",
+    "class",
+    "continue",
+    "data",
+    "do",
+    "dynamicparam",
+    "else",
+    "elseif",
+    "end",
+    "enum",
+    "exit",
+    "filter",
+    "finally",
+    "for",
+    "foreach",
+    "function",
+    "if",
+    "in",
+    "param",
+    "process",
+    "return",
+    "switch",
+    "throw",
+    "trap",
+    "try",
+    "until",
+    "using",
+    "while",
+    "workflow",
+    "parallel",
+    "sequence",
+    "inlinescript",
+    "configuration",
+    "node",
+    "import-dscresource",
+];
+
 /// `$Script:Foo`, `${foo}`, `$FOO` -> `foo`; `$env:X` -> `env:x`.
 pub fn normalize_variable(written: &str) -> String {
     let name = written.trim_start_matches(['$', '@']);
@@ -654,8 +695,10 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             .child_by_field_name("command_elements")
             .map(named_children)
             .unwrap_or_default();
-        if name.eq_ignore_ascii_case("using") {
-            return; // `using module X` / `using namespace X`: a statement, not a call
+        // `using module X` is a statement, and a keyword the grammar reads as a command
+        // name (an `else` on its own line after some constructs, DSC's `Node`) is none.
+        if KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(&name)) || name.starts_with('{') {
+            return;
         }
         let (arguments, splats) = self.arguments(spec, &elements);
         let (pipeline, assigned_to) = self.pipeline_of(node);
