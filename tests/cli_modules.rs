@@ -1,0 +1,118 @@
+//! `mimigrate modules`: per-script needs, the account import plan, formats, --after-fix.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn mimigrate(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mimigrate"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+const GRAPH_BETA: &str = "#Requires -Modules Microsoft.Graph.Users\n\
+Connect-MgGraph -Identity -NoWelcome\n\
+Select-MgProfile -Name beta\n\
+Get-MgUser -All | Select-Object DisplayName\n";
+
+const AZURERM: &str = "$c = Get-AutomationConnection -Name AzureRunAsConnection\n\
+Add-AzureRmAccount -ServicePrincipal -TenantId $c.TenantId -ApplicationId $c.ApplicationId -CertificateThumbprint $c.CertificateThumbprint\n\
+Get-AzureRmVM\n";
+
+const AZ: &str = "#Requires -Modules @{ ModuleName = 'Az.Accounts'; RequiredVersion = '5.3.2' }\n\
+Disable-AzContextAutosave -Scope Process | Out-Null\nConnect-AzAccount -Identity\nGet-AzVM | Stop-AzVM -Force\n\
+Invoke-Helper\n. .\\Shared.ps1\n";
+
+fn tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("graph.ps1"), GRAPH_BETA).unwrap();
+    std::fs::write(dir.path().join("legacy.ps1"), AZURERM).unwrap();
+    std::fs::write(dir.path().join("vms.ps1"), AZ).unwrap();
+    dir
+}
+
+#[test]
+fn json_lists_modules_in_import_order_with_minimums_and_declarations() {
+    let dir = tree();
+    let output = mimigrate(&["modules", "--format", "json", "."], dir.path());
+    assert_eq!(output.status.code(), Some(0));
+    let scripts: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON array");
+    let vms = scripts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["path"] == "vms.ps1")
+        .unwrap();
+    let modules: Vec<_> = vms["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(modules, ["Az.Accounts", "Az.Compute"]);
+    assert_eq!(vms["modules"][0]["min_version"], "2.0.0");
+    assert_eq!(
+        vms["modules"][0]["commands"],
+        serde_json::json!(["Disable-AzContextAutosave", "Connect-AzAccount"])
+    );
+    assert_eq!(vms["modules"][0]["first_line"], 2);
+    assert_eq!(
+        vms["modules"][1]["commands"],
+        serde_json::json!(["Get-AzVM", "Stop-AzVM"])
+    );
+    assert_eq!(vms["unresolved"], serde_json::json!(["Invoke-Helper"]));
+    assert_eq!(vms["scripts"], serde_json::json!([".\\Shared.ps1"]));
+    assert_eq!(vms["declared"][0]["module"], "Az.Accounts");
+    assert_eq!(vms["declared"][0]["version"], "5.3.2");
+    let graph = scripts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["path"] == "graph.ps1")
+        .unwrap();
+    assert_eq!(graph["modules"][1]["name"], "Microsoft.Graph.Users");
+    assert_eq!(graph["modules"][1]["min_version"], "2.0.0");
+}
+
+#[test]
+fn after_fix_reports_what_the_fixed_script_needs() {
+    let dir = tree();
+    let output = mimigrate(
+        &["modules", "--format", "requires", "--after-fix", "graph.ps1"],
+        dir.path(),
+    );
+    let out = stdout(&output);
+    assert!(out.contains("Microsoft.Graph.Beta.Users"), "{out}");
+    assert!(out.starts_with("# graph.ps1\n#Requires -Modules @{ ModuleName = 'Microsoft.Graph.Authentication'; ModuleVersion = '2.0.0' }"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("graph.ps1")).unwrap(),
+        GRAPH_BETA,
+        "nothing is written"
+    );
+}
+
+#[test]
+fn the_table_ends_with_an_import_plan_and_warnings() {
+    let dir = tree();
+    let out = stdout(&mimigrate(&["modules", "."], dir.path()));
+    let plan = &out[out
+        .find("Import into the Automation account, in this order:")
+        .expect(&out)..];
+    let position = |name: &str| {
+        plan.find(&format!(". {name}"))
+            .unwrap_or_else(|| panic!("{name} missing:\n{plan}"))
+    };
+    assert!(position("Az.Accounts") < position("Az.Compute"));
+    assert!(position("Microsoft.Graph.Authentication") < position("Microsoft.Graph.Users"));
+    assert!(
+        plan.contains("AzureRM (legacy.ps1) and Az (vms.ps1) cannot share an Automation account"),
+        "{plan}"
+    );
+    assert!(plan.contains("vms.ps1 pins Az.Accounts 5.3.2 (line 1)"), "{plan}");
+    assert!(out.contains("unresolved: Invoke-Helper"), "{out}");
+}
