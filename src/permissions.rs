@@ -129,10 +129,18 @@ impl Need {
     /// time by the generated script).
     pub fn app_role_id(&self) -> Option<&'static str> {
         match (self.resource, self.permission) {
-            (Resource::Graph, Some(permission)) => tables::graph_app_role(permission).map(|(id, _)| id),
+            (Resource::Graph, Some(permission)) => graph_app_role_id(permission),
             _ => None,
         }
     }
+}
+
+/// A Graph application permission's app role id, when the data has one (newer
+/// permissions are listed without their id).
+pub fn graph_app_role_id(permission: &str) -> Option<&'static str> {
+    tables::graph_app_role(permission)
+        .map(|(id, _)| id)
+        .filter(|id| !id.is_empty())
 }
 
 /// Everything `analyze` found in one script.
@@ -166,6 +174,8 @@ struct Call {
 const EXCHANGE_NOTE: &str =
     "Exchange Recipient Administrator is enough when the runbook only manages recipients (mailboxes, groups, contacts)";
 const SHAREPOINT_NOTE: &str = "least-privileged alternative: Sites.Selected plus a grant on each site the runbook uses";
+const READ_BASIC_NOTE: &str =
+    "ReadBasic returns only basic properties (id, displayName, mail, ...): reading or filtering on other properties needs the matching Read.All permission";
 const TEAMS_NOTE: &str = "needed by the *-Cs* (Teams admin) cmdlets with an app-only sign-in";
 
 /// Graph commands of the Authentication module that call no Graph API of their own
@@ -236,6 +246,7 @@ pub fn analyze(script: &Script) -> ScriptPermissions {
             range: first.range.clone(),
         });
     }
+    notes.sort_by_key(|n| n.range.start);
     ScriptPermissions {
         needs: group(choose(calls)),
         notes,
@@ -806,7 +817,11 @@ fn group(calls: Vec<(Call, Option<&'static str>)>) -> Vec<Need> {
                 permission,
                 certainty,
                 reasons: Vec::new(),
-                note: call.note,
+                note: call.note.or_else(|| {
+                    permission
+                        .filter(|p| p.contains(".ReadBasic."))
+                        .map(|_| READ_BASIC_NOTE)
+                }),
             })
             .reasons
             .push(call.reason);
