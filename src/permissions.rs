@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 
-use crate::syntax::model::{Argument, Command, Script, Value, ValueKind};
+use crate::syntax::model::{normalize_variable, Argument, Command, Script, Value, ValueKind};
 use crate::tables;
 
 /// Microsoft Graph's application id (the resource of every Graph app role).
@@ -583,23 +583,53 @@ fn has_param(command: &Command, param: &str) -> bool {
 /// The text a URI argument stands for, with every part that cannot be resolved to a
 /// constant (`$id`, `${x}`, `$($user.Id)`) as a `{x}` segment. `None`: nothing known.
 fn uri_template(script: &Script, value: &Value, depth: usize) -> Option<String> {
-    if let Some(text) = script.string_value(value) {
-        return Some(text);
+    if depth > 8 {
+        return None;
     }
+    let value = as_written(script, value);
     match &value.kind {
+        ValueKind::Text(text) => Some(text.clone()),
         ValueKind::Expandable(raw) => Some(template_expandable(raw, |name| {
-            script.constant(&crate::syntax::model::normalize_variable(name), value.range.start)
+            variable_template(script, &normalize_variable(name), value.range.start, depth + 1)
         })),
-        ValueKind::Variable(name) if depth < 8 => {
-            let assignment = script.assignment_before(name, value.range.start).or_else(|| {
-                let mut all = script.assignments.iter().filter(|a| &a.variable == name);
-                let only = all.next();
-                all.next().is_none().then_some(only).flatten()
-            })?;
-            uri_template(script, &assignment.value, depth + 1)
-        }
+        ValueKind::Variable(name) => variable_template(script, name, value.range.start, depth + 1),
         _ => None,
     }
+}
+
+/// What a variable read at `offset` holds, as a URI template: the assignment it sees
+/// (as `Script::constant` chooses it), itself templated.
+fn variable_template(script: &Script, variable: &str, offset: usize, depth: usize) -> Option<String> {
+    let assignment = script.assignment_before(variable, offset).or_else(|| {
+        let mut all = script.assignments.iter().filter(|a| a.variable == variable);
+        let only = all.next();
+        all.next().is_none().then_some(only).flatten()
+    })?;
+    let mut value = as_written(script, &assignment.value);
+    // Variables inside the assigned value are read where the assignment is, before it
+    // (`$uri = "$uri/next"` reads the previous `$uri`).
+    value.range = assignment.target.start..assignment.target.start;
+    uri_template(script, &value, depth)
+}
+
+/// The model reads some double-quoted strings (command arguments, assignment values)
+/// as plain text; a `"..."` holding a `$` is expandable.
+fn as_written(script: &Script, value: &Value) -> Value {
+    if let ValueKind::Text(_) = value.kind {
+        let text = script.slice(&value.range).trim();
+        let is_double_quote = |c: char| matches!(c, '"' | '\u{201C}' | '\u{201D}' | '\u{201E}');
+        if let Some(first) = text.chars().next().filter(|c| is_double_quote(*c)) {
+            let inner = &text[first.len_utf8()..];
+            let inner = inner.strip_suffix(is_double_quote).unwrap_or(inner);
+            if inner.contains('$') {
+                return Value {
+                    range: value.range.clone(),
+                    kind: ValueKind::Expandable(inner.to_owned()),
+                };
+            }
+        }
+    }
+    value.clone()
 }
 
 /// An expandable string's text with `$name`/`${name}` replaced by `resolve` where it
@@ -951,6 +981,15 @@ mod tests {
         let found = permissions(&result);
         assert!(found.contains(&(Resource::Graph, Some("User.ReadBasic.All"), Certainty::LeastPrivileged)));
         assert!(found.contains(&(Resource::Graph, Some("Directory.Read.All"), Certainty::LeastPrivileged)));
+        let member_of = result
+            .needs
+            .iter()
+            .find(|n| n.permission == Some("Directory.Read.All"))
+            .unwrap();
+        assert_eq!(
+            member_of.reasons[0].what,
+            "Invoke-MgGraphRequest GET /users/{x}/memberOf"
+        );
         assert!(found.contains(&(Resource::Graph, Some("Group.ReadBasic.All"), Certainty::LeastPrivileged)));
         let unknown = result.needs.iter().find(|n| n.certainty == Certainty::Unknown).unwrap();
         let whats: Vec<&str> = unknown.reasons.iter().map(|r| r.what.as_str()).collect();
@@ -962,6 +1001,40 @@ mod tests {
         assert!(!found
             .iter()
             .any(|(_, p, _)| p.is_some_and(|p| p.contains("Group-Nesting"))));
+    }
+
+    #[test]
+    fn uris_resolve_through_variables_and_constants() {
+        let result = needs(
+            "param([string] $Base, [string] $GroupId)\n\
+             $graph = 'https://graph.microsoft.com/v1.0'\n\
+             $uri = \"$graph/groups/$GroupId/members\"\n\
+             Invoke-RestMethod -Uri $uri -Headers $h\n\
+             Invoke-MgGraphRequest -Uri \"$Base/users\"\n\
+             $next = 'v1.0/devices'\n\
+             $next = \"$next/$($d.Id)\"\n\
+             Invoke-MgGraphRequest $next\n",
+        );
+        let whats: Vec<(&str, Certainty)> = result
+            .needs
+            .iter()
+            .flat_map(|n| n.reasons.iter().map(move |r| (r.what.as_str(), n.certainty)))
+            .collect();
+        assert!(
+            whats.contains(&(
+                "Invoke-RestMethod GET /groups/{x}/members (Graph REST call)",
+                Certainty::LeastPrivileged
+            )),
+            "{whats:?}"
+        );
+        assert!(
+            whats.contains(&("Invoke-MgGraphRequest GET /users", Certainty::Likely)),
+            "an unresolved base is assumed to be Graph's: {whats:?}"
+        );
+        assert!(
+            whats.contains(&("Invoke-MgGraphRequest GET /devices/{x}", Certainty::LeastPrivileged)),
+            "a variable built from its own earlier value: {whats:?}"
+        );
     }
 
     #[test]
