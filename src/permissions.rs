@@ -176,6 +176,8 @@ const EXCHANGE_NOTE: &str =
 const SHAREPOINT_NOTE: &str = "least-privileged alternative: Sites.Selected plus a grant on each site the runbook uses";
 const READ_BASIC_NOTE: &str =
     "ReadBasic returns only basic properties (id, displayName, mail, ...): reading or filtering on other properties needs the matching Read.All permission";
+const FEATURE_NOTE: &str =
+    "a feature-scoped permission (the name before the dot says which feature): the data lists it as least-privileged for this call, but it may cover only that feature's properties; if the call is refused, grant the general permission instead";
 const TEAMS_NOTE: &str = "needed by the *-Cs* (Teams admin) cmdlets with an app-only sign-in";
 
 /// Graph commands of the Authentication module that call no Graph API of their own
@@ -197,7 +199,7 @@ pub fn analyze(script: &Script) -> ScriptPermissions {
         let published = module.map_or(command.name.as_str(), |(name, _)| name);
         let module = module.map(|(_, module)| module);
         if is_graph_request(&command.name) {
-            calls.push(graph_request(script, command, RequestKind::GraphSdk));
+            calls.extend(graph_request(script, command, RequestKind::GraphSdk));
         } else if is_web_request(&command.name) {
             calls.extend(web_request(script, command));
         } else if let Some(module) = module {
@@ -368,12 +370,18 @@ fn teams_command_calls_graph(name: &str) -> bool {
 }
 
 /// `Verb-MgNoun` (or `Verb-MgBetaNoun`).
+/// `Verb-MgNoun` (or `Verb-MgBetaNoun`), but not a script path (`./Get-MgX.ps1`) nor a
+/// `*-MgGraph*` command: those are sign-in and session helpers (Connect-MgGraph, and
+/// community modules' look-alikes), not Graph data calls.
 fn looks_like_graph_command(name: &str) -> bool {
     name.split_once('-').is_some_and(|(verb, noun)| {
         !verb.is_empty()
+            && verb.chars().all(|c| c.is_ascii_alphabetic())
+            && noun.chars().all(|c| c.is_ascii_alphanumeric())
             && noun.len() > 2
             && noun[..2].eq_ignore_ascii_case("Mg")
             && noun[2..].starts_with(|c: char| c.is_ascii_alphabetic())
+            && !noun.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("MgGraph"))
     })
 }
 
@@ -412,13 +420,13 @@ fn defined_functions(script: &Script) -> HashSet<String> {
 /// A Graph PowerShell command: the data's permissions for the command, else for its
 /// REST path, else (beta commands) those of its v1.0 twin.
 fn graph_command(name: &str, range: Range<usize>) -> Call {
-    let (candidates, certainty, what) = graph_command_permissions(name).unwrap_or_else(|| {
-        beta_twin(name)
-            .and_then(|v1| graph_command_permissions(&v1))
-            .map_or((Vec::new(), Certainty::Unknown, name.to_owned()), |(p, _, what)| {
-                (p, Certainty::Likely, format!("{name} (as {what})"))
-            })
-    });
+    let (candidates, certainty, what) = graph_command_permissions(name)
+        .or_else(|| {
+            let v1 = beta_twin(name)?;
+            graph_command_permissions(&v1).map(|(p, _, what)| (p, Certainty::Likely, format!("{name} (as {what})")))
+        })
+        .or_else(|| graph_action(beta_twin(name).as_deref().unwrap_or(name)))
+        .unwrap_or_else(|| (Vec::new(), Certainty::Unknown, name.to_owned()));
     Call {
         resource: Resource::Graph,
         candidates,
@@ -446,6 +454,48 @@ fn graph_command_permissions(name: &str) -> Option<(Vec<&'static str>, Certainty
     Some((tables::least_privileged(&permissions), certainty, what))
 }
 
+/// Verbs whose Graph commands the data's inferred paths cover (plain CRUD); other
+/// verbs name actions.
+const CRUD_VERBS: &[&str] = &["Get", "New", "Update", "Remove", "Set"];
+
+/// An action command the data has no path for, e.g. `Send-MgUserMail`: the SDK names
+/// it after `POST /users/{id}/sendMail`. Only an exact match in the path data counts
+/// (likely: the path is inferred here).
+fn graph_action(name: &str) -> Option<(Vec<&'static str>, Certainty, String)> {
+    let (verb, noun) = name.split_once('-')?;
+    if CRUD_VERBS.iter().any(|v| v.eq_ignore_ascii_case(verb)) {
+        return None;
+    }
+    let noun = noun.get(2..).filter(|_| noun[..2].eq_ignore_ascii_case("Mg"))?;
+    let words = camel_words(noun);
+    for split in 1..words.len() {
+        let entity = words[..split].concat();
+        let action = format!("{}{}", verb.to_lowercase(), words[split..].concat());
+        for action in [action.clone(), format!("{action}s")] {
+            let path = format!("/{}{}s/{{id}}/{action}", entity[..1].to_lowercase(), &entity[1..]);
+            if let Some(permissions) = tables::graph_path_permissions("POST", &path) {
+                let what = format!("{name} (POST {path}, inferred)");
+                return Some((tables::least_privileged(&permissions), Certainty::Likely, what));
+            }
+        }
+    }
+    None
+}
+
+/// `UserSignInSession` -> `User`, `Sign`, `In`, `Session`.
+fn camel_words(text: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices().skip(1) {
+        if c.is_ascii_uppercase() {
+            words.push(&text[start..i]);
+            start = i;
+        }
+    }
+    words.push(&text[start..]);
+    words
+}
+
 /// `Get-MgBetaUser` -> `Get-MgUser`.
 fn beta_twin(name: &str) -> Option<String> {
     let (verb, noun) = name.split_once('-')?;
@@ -461,15 +511,24 @@ enum RequestKind {
     Web,
 }
 
-fn graph_request(script: &Script, command: &Command, kind: RequestKind) -> Call {
+/// A Graph REST call; `None` for a request of the next page of an earlier call's
+/// results (its URI is an `@odata.nextLink`), which needs what that call needs.
+fn graph_request(script: &Script, command: &Command, kind: RequestKind) -> Option<Call> {
     let label = command.name.as_str();
     let (method_value, uri_value) = request_arguments(command, kind);
+    if uri_value.is_some_and(|v| is_next_link(script, v)) {
+        return None;
+    }
     let method = match method_value {
         None => Some("GET".to_owned()),
         Some(value) => script.string_value(value).map(|m| m.trim().to_uppercase()),
     };
-    let uri = uri_value.and_then(|v| uri_template(script, v, 0));
-    let raw = |value: Option<&Value>| value.map_or("(no URI)".to_owned(), |v| one_line(script.slice(&v.range)));
+    let uri = uri_value.and_then(|v| uri_template(script, v, v.range.start, 0));
+    let raw = |value: Option<&Value>| match (value, command.splats.first()) {
+        (Some(v), _) => one_line(script.slice(&v.range)),
+        (None, Some((name, _))) => format!("@{name}"),
+        (None, None) => "(no URI)".to_owned(),
+    };
     let unknown = |what: String| Call {
         resource: Resource::Graph,
         candidates: Vec::new(),
@@ -487,16 +546,16 @@ fn graph_request(script: &Script, command: &Command, kind: RequestKind) -> Call 
     };
     let Some(method) = method else {
         let method_text = method_value.map_or(String::new(), |v| one_line(script.slice(&v.range)));
-        return unknown(format!("{label} {method_text} {}{suffix}", raw(uri_value)));
+        return Some(unknown(format!("{label} {method_text} {}{suffix}", raw(uri_value))));
     };
     let Some(path) = uri
         .as_deref()
         .and_then(|u| graph_path(u, kind == RequestKind::GraphSdk))
     else {
-        return unknown(format!("{label} {method} {}{suffix}", raw(uri_value)));
+        return Some(unknown(format!("{label} {method} {}{suffix}", raw(uri_value))));
     };
     let what = format!("{label} {method} {}{suffix}", path.path);
-    match tables::graph_path_permissions(&method, &path.path) {
+    Some(match tables::graph_path_permissions(&method, &path.path) {
         Some(permissions) => Call {
             resource: Resource::Graph,
             candidates: tables::least_privileged(&permissions),
@@ -512,15 +571,28 @@ fn graph_request(script: &Script, command: &Command, kind: RequestKind) -> Call 
             note: None,
         },
         None => unknown(what),
-    }
+    })
+}
+
+/// Whether a URI is a variable that holds an earlier response's `@odata.nextLink`.
+fn is_next_link(script: &Script, value: &Value) -> bool {
+    let ValueKind::Variable(name) = &value.kind else {
+        return false;
+    };
+    script
+        .assignment_before(name, value.range.start)
+        .is_some_and(|a| script.slice(&a.value.range).to_lowercase().contains("odata.nextlink"))
 }
 
 /// An `Invoke-RestMethod`/`Invoke-WebRequest` call counts only when its URI is Graph's.
 fn web_request(script: &Script, command: &Command) -> Option<Call> {
     let (_, uri) = request_arguments(command, RequestKind::Web);
-    let template = uri_template(script, uri?, 0)?;
+    let template = {
+        let uri = uri?;
+        uri_template(script, uri, uri.range.start, 0)?
+    };
     graph_path(&template, false)?;
-    Some(graph_request(script, command, RequestKind::Web))
+    graph_request(script, command, RequestKind::Web)
 }
 
 const GRAPH_REQUEST_SWITCHES: &[&str] = &[
@@ -582,7 +654,8 @@ fn has_param(command: &Command, param: &str) -> bool {
 
 /// The text a URI argument stands for, with every part that cannot be resolved to a
 /// constant (`$id`, `${x}`, `$($user.Id)`) as a `{x}` segment. `None`: nothing known.
-fn uri_template(script: &Script, value: &Value, depth: usize) -> Option<String> {
+/// Variables in it are read as at `offset`.
+fn uri_template(script: &Script, value: &Value, offset: usize, depth: usize) -> Option<String> {
     if depth > 8 {
         return None;
     }
@@ -590,10 +663,85 @@ fn uri_template(script: &Script, value: &Value, depth: usize) -> Option<String> 
     match &value.kind {
         ValueKind::Text(text) => Some(text.clone()),
         ValueKind::Expandable(raw) => Some(template_expandable(raw, |name| {
-            variable_template(script, &normalize_variable(name), value.range.start, depth + 1)
+            variable_template(script, &normalize_variable(name), offset, depth + 1)
         })),
-        ValueKind::Variable(name) => variable_template(script, name, value.range.start, depth + 1),
+        ValueKind::Variable(name) => variable_template(script, name, offset, depth + 1),
+        ValueKind::Other => expression_template(script, script.slice(&value.range), offset, depth + 1),
         _ => None,
+    }
+}
+
+/// `("https://.../queries/{0}" -f $id)` and `"https://.../users/" + $id`: the string
+/// parts kept, everything else a `{x}` segment.
+fn expression_template(script: &Script, text: &str, offset: usize, depth: usize) -> Option<String> {
+    let mut text = text.trim();
+    while let Some(inner) = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+        text = inner.trim();
+    }
+    let (first, rest) = string_literal(text)?;
+    let rest = rest.trim_start();
+    let mut out = literal_template(script, first, offset, depth);
+    if rest.get(..2).is_some_and(|op| op.eq_ignore_ascii_case("-f")) {
+        // Every `{0}`-style placeholder becomes a wildcard.
+        let mut templated = String::new();
+        let mut chars = out.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '{' && chars.peek().is_some_and(char::is_ascii_digit) {
+                while chars.next().is_some_and(|c| c != '}') {}
+                templated.push_str("{x}");
+            } else {
+                templated.push(c);
+            }
+        }
+        return Some(templated);
+    }
+    let mut rest = rest;
+    while let Some(after) = rest.strip_prefix('+') {
+        let after = after.trim_start();
+        if let Some((literal, remaining)) = string_literal(after) {
+            out.push_str(&literal_template(script, literal, offset, depth));
+            rest = remaining.trim_start();
+        } else {
+            // A variable or anything else: its value is unknown here.
+            let end = after.find('+').unwrap_or(after.len());
+            let operand = after[..end].trim();
+            let name = operand
+                .strip_prefix('$')
+                .filter(|n| n.chars().all(|c| c.is_alphanumeric() || c == '_'));
+            let resolved = name.and_then(|n| variable_template(script, &normalize_variable(n), offset, depth));
+            out.push_str(&resolved.unwrap_or_else(|| "{x}".to_owned()));
+            rest = after[end..].trim_start();
+        }
+    }
+    rest.is_empty().then_some(out)
+}
+
+/// A leading `'...'` or `"..."` literal: (its text with the quotes, the rest).
+fn string_literal(text: &str) -> Option<(&str, &str)> {
+    let quote = text.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let mut chars = text.char_indices().skip(1).peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '`' && quote == '"' {
+            chars.next();
+        } else if c == quote {
+            if chars.peek().is_some_and(|(_, n)| *n == quote) {
+                chars.next();
+            } else {
+                return Some((&text[..=i], &text[i + 1..]));
+            }
+        }
+    }
+    None
+}
+
+fn literal_template(script: &Script, literal: &str, offset: usize, depth: usize) -> String {
+    let inner = &literal[1..literal.len() - 1];
+    if literal.starts_with('\'') {
+        inner.replace("''", "'")
+    } else {
+        template_expandable(inner, |name| {
+            variable_template(script, &normalize_variable(name), offset, depth)
+        })
     }
 }
 
@@ -605,11 +753,9 @@ fn variable_template(script: &Script, variable: &str, offset: usize, depth: usiz
         let only = all.next();
         all.next().is_none().then_some(only).flatten()
     })?;
-    let mut value = as_written(script, &assignment.value);
     // Variables inside the assigned value are read where the assignment is, before it
     // (`$uri = "$uri/next"` reads the previous `$uri`).
-    value.range = assignment.target.start..assignment.target.start;
-    uri_template(script, &value, depth)
+    uri_template(script, &assignment.value, assignment.target.start, depth)
 }
 
 /// The model reads some double-quoted strings (command arguments, assignment values)
@@ -765,7 +911,8 @@ pub fn graph_path(uri: &str, relative_ok: bool) -> Option<GraphPath> {
 }
 
 /// `getOffice365ActiveUserDetail(period='D7')` -> `getOffice365ActiveUserDetail(period={value})`,
-/// the form the path data uses for function arguments and alternate keys.
+/// the form the path data uses for function arguments and alternate keys; an OData key
+/// (`managedDevices('id')`) is the path segment it stands for (`managedDevices/{x}`).
 fn key_arguments(segment: &str) -> String {
     let Some((name, args)) = segment.split_once('(') else {
         return segment.to_owned();
@@ -775,6 +922,9 @@ fn key_arguments(segment: &str) -> String {
     };
     if args.is_empty() {
         return segment.to_owned();
+    }
+    if !args.contains('=') && !args.contains(',') {
+        return format!("{name}/{{x}}");
     }
     let args: Vec<String> = args
         .split(',')
@@ -807,6 +957,18 @@ fn breadth(permission: &str) -> u8 {
         0
     } else {
         1
+    }
+}
+
+/// What the admin should know about a Graph permission the data chose.
+fn permission_note(permission: &str) -> Option<&'static str> {
+    let (name, _) = permission.split_once('.')?;
+    if name.contains('-') {
+        Some(FEATURE_NOTE)
+    } else if permission.contains(".ReadBasic.") {
+        Some(READ_BASIC_NOTE)
+    } else {
+        None
     }
 }
 
@@ -847,11 +1009,7 @@ fn group(calls: Vec<(Call, Option<&'static str>)>) -> Vec<Need> {
                 permission,
                 certainty,
                 reasons: Vec::new(),
-                note: call.note.or_else(|| {
-                    permission
-                        .filter(|p| p.contains(".ReadBasic."))
-                        .map(|_| READ_BASIC_NOTE)
-                }),
+                note: call.note.or_else(|| permission.and_then(permission_note)),
             })
             .reasons
             .push(call.reason);
@@ -933,6 +1091,10 @@ mod tests {
             "applications(appId={value})"
         );
         assert_eq!(key_arguments("users"), "users");
+        assert_eq!(
+            path("v1.0/deviceManagement/managedDevices('abc')").as_deref(),
+            Some("/deviceManagement/managedDevices/{x}")
+        );
     }
 
     #[test]
@@ -1034,6 +1196,63 @@ mod tests {
         assert!(
             whats.contains(&("Invoke-MgGraphRequest GET /devices/{x}", Certainty::LeastPrivileged)),
             "a variable built from its own earlier value: {whats:?}"
+        );
+    }
+
+    #[test]
+    fn pagination_formats_concatenation_and_actions() {
+        let result = needs(
+            "$r = Invoke-MgGraphRequest -Uri 'v1.0/users'\n\
+             $next = $r.'@odata.nextLink'\n\
+             while ($next) { $r = Invoke-MgGraphRequest -Uri $next; $next = $r.'@odata.nextLink' }\n\
+             $q = (\"https://graph.microsoft.com/beta/groups/{0}/members\" -f $g.Id)\n\
+             Invoke-MgGraphRequest -Uri $q\n\
+             Invoke-RestMethod -Uri ('https://graph.microsoft.com/v1.0/devices/' + $d.Id) -Headers $h\n\
+             Send-MgUserMail -UserId $from -BodyParameter $mail\n\
+             ./Get-MgHelper.ps1\n\
+             Connect-MgGraphCommunity\n",
+        );
+        let whats: Vec<(&str, Certainty)> = result
+            .needs
+            .iter()
+            .flat_map(|n| n.reasons.iter().map(move |r| (r.what.as_str(), n.certainty)))
+            .collect();
+        assert_eq!(
+            whats
+                .iter()
+                .filter(|(w, _)| w.contains("Invoke-MgGraphRequest GET /users"))
+                .count(),
+            1,
+            "the next pages need what the first does: {whats:?}"
+        );
+        assert!(
+            whats.contains(&(
+                "Invoke-MgGraphRequest GET /groups/{x}/members",
+                Certainty::LeastPrivileged
+            )),
+            "{whats:?}"
+        );
+        assert!(whats.contains(&(
+            "Invoke-RestMethod GET /devices/{x} (Graph REST call)",
+            Certainty::LeastPrivileged
+        )));
+        assert!(whats.contains(&(
+            "Send-MgUserMail (POST /users/{id}/sendMail, inferred)",
+            Certainty::Likely
+        )));
+        let mail = result.needs.iter().find(|n| n.certainty == Certainty::Likely).unwrap();
+        assert_eq!(mail.permission, Some("Mail.Send"));
+        assert_eq!(
+            permission_note("Group-NestingSupport.ReadWrite.All"),
+            Some(FEATURE_NOTE)
+        );
+        assert_eq!(permission_note("User.ReadBasic.All"), Some(READ_BASIC_NOTE));
+        assert_eq!(permission_note("User.Read.All"), None);
+        assert!(
+            !whats
+                .iter()
+                .any(|(w, _)| w.contains("Helper") || w.contains("Community")),
+            "{whats:?}"
         );
     }
 
