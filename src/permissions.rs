@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
+use std::sync::{Mutex, OnceLock};
 
 use crate::syntax::model::{normalize_variable, Argument, Command, Script, Value, ValueKind};
 use crate::tables;
@@ -178,6 +179,8 @@ const READ_BASIC_NOTE: &str =
     "ReadBasic returns only basic properties (id, displayName, mail, ...): reading or filtering on other properties needs the matching Read.All permission";
 const FEATURE_NOTE: &str =
     "a feature-scoped permission (the name before the dot says which feature): the data lists it as least-privileged for this call, but it may cover only that feature's properties; if the call is refused, grant the general permission instead";
+const RSC_NOTE: &str =
+    "the data's least-privileged permission here is resource-specific consent (granted per team or chat, never to a managed identity): this is its tenant-wide form";
 const TEAMS_NOTE: &str = "needed by the *-Cs* (Teams admin) cmdlets with an app-only sign-in";
 
 /// Graph commands of the Authentication module that call no Graph API of their own
@@ -247,6 +250,9 @@ pub fn analyze(script: &Script) -> ScriptPermissions {
             ),
             range: first.range.clone(),
         });
+    }
+    for call in &mut calls {
+        tenant_wide(call);
     }
     notes.sort_by_key(|n| n.range.start);
     ScriptPermissions {
@@ -960,6 +966,54 @@ fn breadth(permission: &str) -> u8 {
     }
 }
 
+/// Resource-specific consent permissions (`ChatMessage.Read.Chat`,
+/// `ChannelMember.Read.Group`) are consented per team or chat for a Teams app; a managed
+/// identity can only hold tenant-wide app roles. Drop them where the call has another
+/// candidate, else use their `.All` form where the data has that app role (likely).
+fn tenant_wide(call: &mut Call) {
+    let is_rsc = |p: &&str| p.ends_with(".Group") || p.ends_with(".Chat");
+    if call.resource != Resource::Graph || !call.candidates.iter().any(is_rsc) {
+        return;
+    }
+    if call.candidates.iter().any(|p| !is_rsc(p)) {
+        call.candidates.retain(|p| !is_rsc(p));
+        return;
+    }
+    let mut wide: Vec<&'static str> = call
+        .candidates
+        .iter()
+        .filter_map(|p| {
+            let (base, _) = p.rsplit_once('.')?;
+            let all = format!("{base}.All");
+            tables::graph_app_role(&all)?;
+            Some(intern(all))
+        })
+        .collect();
+    wide.sort_unstable();
+    wide.dedup();
+    if !wide.is_empty() {
+        call.candidates = tables::least_privileged(&wide);
+        call.certainty = call.certainty.max(Certainty::Likely);
+        call.note = Some(RSC_NOTE);
+    }
+}
+
+/// A permission name made here (not borrowed from the tables) as `&'static str`; each
+/// distinct name is allocated once.
+fn intern(name: String) -> &'static str {
+    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut names = NAMES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = names.get(name.as_str()) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(name.into_boxed_str());
+    names.insert(leaked);
+    leaked
+}
+
 /// What the admin should know about a Graph permission the data chose.
 fn permission_note(permission: &str) -> Option<&'static str> {
     let (name, _) = permission.split_once('.')?;
@@ -1254,6 +1308,23 @@ mod tests {
                 .any(|(w, _)| w.contains("Helper") || w.contains("Community")),
             "{whats:?}"
         );
+    }
+
+    #[test]
+    fn resource_specific_consent_becomes_the_tenant_wide_role() {
+        assert_eq!(
+            tables::graph_path_permissions("GET", "/chats/{id}/messages"),
+            Some(vec!["ChatMessage.Read.Chat"]),
+            "the data's least-privileged permission is RSC"
+        );
+        let result = needs("Invoke-MgGraphRequest -Uri \"v1.0/chats/$chat/messages\"\n");
+        let found = permissions(&result);
+        assert_eq!(
+            found,
+            [(Resource::Graph, Some("ChatMessage.Read.All"), Certainty::Likely)]
+        );
+        assert_eq!(result.needs[0].note, Some(RSC_NOTE));
+        assert!(result.needs[0].app_role_id().is_some());
     }
 
     #[test]
