@@ -800,7 +800,11 @@ impl<'t, 'tree> Builder<'t, 'tree> {
     }
 
     fn value(&self, node: Node) -> Value {
-        let inner = unwrap(node);
+        let mut inner = unwrap(node);
+        // `string_literal` wraps the verbatim or expandable string that says which it is.
+        if inner.kind() == "string_literal" {
+            inner = inner.named_child(0).unwrap_or(inner);
+        }
         let text = self.text_of(inner);
         let kind = match inner.kind() {
             "string_literal" | "verbatim_string_characters" if text.starts_with(is_quote) => {
@@ -1090,6 +1094,14 @@ mod tests {
         let names: Vec<_> = script.commands.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["Write-Output"]);
         assert_eq!(script.comments.len(), 1);
+    }
+
+    #[test]
+    fn double_quoted_strings_expand_and_single_quoted_do_not() {
+        let script = Script::parse("$id = 'u1'\n$uri = \"users/$id\"\n$raw = 'users/$id'\n");
+        let end = script.text.len();
+        assert_eq!(script.constant("uri", end).as_deref(), Some("users/u1"));
+        assert_eq!(script.constant("raw", end).as_deref(), Some("users/$id"));
     }
 
     #[test]
