@@ -188,14 +188,14 @@ const TEAMS_NOTE: &str = "needed by the *-Cs* (Teams admin) cmdlets with an app-
 const GRAPH_SESSION_COMMANDS: &[&str] = &["Select-MgProfile", "Get-MgProfile"];
 
 pub fn analyze(script: &Script) -> ScriptPermissions {
-    let defined = defined_functions(script);
+    let defined: HashSet<&str> = script.defined_commands.iter().map(String::as_str).collect();
     let mut calls = Vec::new();
     let mut notes = Vec::new();
     let mut services: BTreeMap<Service, Vec<&Command>> = BTreeMap::new();
     let mut az_commands: Vec<&Command> = Vec::new();
 
     for command in &script.commands {
-        if defined.contains(&command.name.to_lowercase()) {
+        if defined.contains(command.name.to_lowercase().as_str()) {
             continue;
         }
         let module = tables::module_of(&command.name);
@@ -397,30 +397,6 @@ fn is_graph_request(name: &str) -> bool {
 
 fn is_web_request(name: &str) -> bool {
     name.eq_ignore_ascii_case("Invoke-RestMethod") || name.eq_ignore_ascii_case("Invoke-WebRequest")
-}
-
-/// Lower-case names of the functions, filters and workflows the script defines.
-fn defined_functions(script: &Script) -> HashSet<String> {
-    script
-        .functions
-        .iter()
-        .filter_map(|range| {
-            let text = script.slice(range).trim_start();
-            let (keyword, rest) = text.split_once(char::is_whitespace)?;
-            if !["function", "filter", "workflow"]
-                .iter()
-                .any(|k| k.eq_ignore_ascii_case(keyword))
-            {
-                return None;
-            }
-            let name = rest
-                .trim_start()
-                .split(|c: char| c.is_whitespace() || c == '{' || c == '(')
-                .next()?;
-            let name = name.rsplit(':').next().unwrap_or(name);
-            (!name.is_empty()).then(|| name.to_lowercase())
-        })
-        .collect()
 }
 
 /// A Graph PowerShell command: the data's permissions for the command, else for its

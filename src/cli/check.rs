@@ -4,13 +4,12 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Args;
-use rayon::prelude::*;
 
-use super::inputs::{read_source, FileArgs, Skipped};
+use super::inputs::{FileArgs, HasPath};
 use super::{closed_pipe_is_fine, plural, report_unread};
 use crate::lint::CheckedFile;
 use crate::output::{is_fixable, Format};
-use crate::source::{Encoding, SourceText};
+use crate::source::Encoding;
 
 #[derive(Args)]
 pub struct CheckArgs {
@@ -26,37 +25,10 @@ pub struct CheckArgs {
 
 pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String> {
     let inputs = args.files.load()?;
-    let mut files = Vec::new();
-    let mut skipped = Vec::new();
-    if let Some((input, bytes)) = inputs.stdin {
-        match SourceText::decode(&bytes) {
-            Ok(source) => files.push(CheckedFile::check(input.path, source, &input.options)),
-            Err(reason) => skipped.push(Skipped {
-                path: input.path,
-                reason: reason.to_string(),
-            }),
-        }
-    }
-    let results: Vec<Result<CheckedFile, Skipped>> = inputs
-        .files
-        .into_par_iter()
-        .map(|input| match read_source(&input.path) {
-            Ok((_, source)) => Ok(CheckedFile::check(input.path, source, &input.options)),
-            Err(reason) => Err(Skipped {
-                path: input.path,
-                reason,
-            }),
-        })
-        .collect();
-    for result in results {
-        match result {
-            Ok(file) => files.push(file),
-            Err(skip) => skipped.push(skip),
-        }
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let (files, skipped, problems) =
+        inputs.read_each(|input, _, source| CheckedFile::check(input.path, source, &input.options));
     if !quiet {
-        report_unread(&inputs.problems, &skipped);
+        report_unread(&problems, &skipped);
         note_legacy_encodings(&files);
     }
 
@@ -78,7 +50,7 @@ pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String
             .filter(|d| is_fixable(d))
             .count();
         let with_findings = files.iter().filter(|f| !f.diagnostics.is_empty()).count();
-        let unread = skipped.len() + inputs.problems.len();
+        let unread = skipped.len() + problems.len();
         let summary = format!(
             "Found {findings} finding{} in {with_findings} of {} file{} checked{}{}.",
             plural(findings),
@@ -114,5 +86,11 @@ pub fn note_legacy_encodings(files: &[CheckedFile]) {
             "mimigrate: {}: not valid UTF-8, read as Windows-1252",
             file.path.display()
         );
+    }
+}
+
+impl HasPath for CheckedFile {
+    fn path(&self) -> &std::path::Path {
+        &self.path
     }
 }

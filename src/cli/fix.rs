@@ -4,10 +4,9 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Args;
-use rayon::prelude::*;
 
 use super::check::note_legacy_encodings;
-use super::inputs::{read_source, FileArgs, Input, Skipped};
+use super::inputs::{FileArgs, HasPath, Input, Skipped};
 use super::{closed_pipe_is_fine, plural, report_unread};
 use crate::diagnostic::Applicability;
 use crate::fix::{fix_text, FixMode, FixOutcome, MAX_PASSES};
@@ -45,6 +44,12 @@ struct Fixed {
     outcome: FixOutcome,
 }
 
+impl HasPath for Fixed {
+    fn path(&self) -> &std::path::Path {
+        &self.input.path
+    }
+}
+
 impl Fixed {
     fn changed(&self) -> bool {
         self.outcome.changed(&self.source.text)
@@ -60,34 +65,15 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
     if let Some((input, bytes)) = inputs.stdin {
         return fix_stdin(input, &bytes, mode, &args, quiet);
     }
-    let results: Vec<Result<Fixed, Skipped>> = inputs
-        .files
-        .into_par_iter()
-        .map(|input| match read_source(&input.path) {
-            Ok((original, source)) => {
-                let outcome = fix_text(&source.text, &input.options, mode);
-                Ok(Fixed {
-                    input,
-                    original,
-                    source,
-                    outcome,
-                })
-            }
-            Err(reason) => Err(Skipped {
-                path: input.path,
-                reason,
-            }),
-        })
-        .collect();
-    let (mut fixed, mut skipped) = (Vec::new(), Vec::new());
-    for result in results {
-        match result {
-            Ok(file) => fixed.push(file),
-            Err(skip) => skipped.push(skip),
+    let (fixed, skipped, problems) = inputs.read_each(|input, original, source| {
+        let outcome = fix_text(&source.text, &input.options, mode);
+        Fixed {
+            input,
+            original,
+            source,
+            outcome,
         }
-    }
-    fixed.sort_by(|a, b| a.input.path.cmp(&b.input.path));
-
+    });
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut not_written = Vec::new();
     for file in fixed.iter().filter(|f| f.changed()) {
@@ -109,7 +95,7 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
         }
     }
     if !quiet {
-        report_unread(&inputs.problems, &skipped);
+        report_unread(&problems, &skipped);
         report_unread(&[], &not_written);
         report_unsettled(&fixed);
     }

@@ -183,6 +183,52 @@ impl FileArgs {
     }
 }
 
+impl Inputs {
+    /// Read, decode and `work` on every input: the stdin script first, the files in
+    /// parallel. Results come back sorted by path; files that could not be read come
+    /// back as `Skipped`.
+    pub fn read_each<T: Send + HasPath>(
+        self,
+        work: impl Fn(Input, Vec<u8>, SourceText) -> T + Sync,
+    ) -> (Vec<T>, Vec<Skipped>, Vec<String>) {
+        use rayon::prelude::*;
+        let (mut done, mut skipped) = (Vec::new(), Vec::new());
+        if let Some((input, bytes)) = self.stdin {
+            match SourceText::decode(&bytes) {
+                Ok(source) => done.push(work(input, bytes, source)),
+                Err(reason) => skipped.push(Skipped {
+                    path: input.path,
+                    reason: reason.to_string(),
+                }),
+            }
+        }
+        let results: Vec<Result<T, Skipped>> = self
+            .files
+            .into_par_iter()
+            .map(|input| match read_source(&input.path) {
+                Ok((bytes, source)) => Ok(work(input, bytes, source)),
+                Err(reason) => Err(Skipped {
+                    path: input.path,
+                    reason,
+                }),
+            })
+            .collect();
+        for result in results {
+            match result {
+                Ok(item) => done.push(item),
+                Err(skip) => skipped.push(skip),
+            }
+        }
+        done.sort_by(|a, b| a.path().cmp(b.path()));
+        (done, skipped, self.problems)
+    }
+}
+
+/// What `Inputs::read_each` sorts its results by.
+pub trait HasPath {
+    fn path(&self) -> &Path;
+}
+
 /// Read and decode one file; the reason when it cannot be used.
 pub fn read_source(path: &Path) -> Result<(Vec<u8>, SourceText), String> {
     let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;

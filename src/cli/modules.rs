@@ -6,14 +6,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use rayon::prelude::*;
 use serde::Serialize;
 
-use super::inputs::{read_source, FileArgs, Input, Skipped};
+use super::inputs::{FileArgs, HasPath};
 use super::{closed_pipe_is_fine, report_unread};
 use crate::fix::{fix_text, FixMode};
 use crate::modules::{account_plan, version_at_least, Declared, ModuleNeed, ScriptModules, KNOWN_BAD};
-use crate::source::{LineIndex, SourceText};
+use crate::source::LineIndex;
 use crate::syntax::model::Script;
 
 #[derive(Args)]
@@ -47,12 +46,18 @@ struct Report {
     needs: ScriptModules,
 }
 
+impl HasPath for Report {
+    fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
 pub fn run(args: ModulesArgs, quiet: bool) -> Result<ExitCode, String> {
     let inputs = args.files.load()?;
     let mode = FixMode {
         unsafe_fixes: args.unsafe_fixes,
     };
-    let analyse = |input: &Input, source: SourceText| {
+    let (reports, skipped, problems) = inputs.read_each(|input, _, source| {
         let text = if args.after_fix {
             fix_text(&source.text, &input.options, mode).text
         } else {
@@ -62,42 +67,13 @@ pub fn run(args: ModulesArgs, quiet: bool) -> Result<ExitCode, String> {
         let needs = ScriptModules::analyze(&script, &LineIndex::new(&text));
         drop(script);
         Report {
-            path: input.path.clone(),
+            path: input.path,
             text,
             needs,
         }
-    };
-    let mut reports = Vec::new();
-    let mut skipped = Vec::new();
-    if let Some((input, bytes)) = &inputs.stdin {
-        match SourceText::decode(bytes) {
-            Ok(source) => reports.push(analyse(input, source)),
-            Err(e) => skipped.push(Skipped {
-                path: input.path.clone(),
-                reason: e.to_string(),
-            }),
-        }
-    }
-    let results: Vec<Result<Report, Skipped>> = inputs
-        .files
-        .par_iter()
-        .map(|input| match read_source(&input.path) {
-            Ok((_, source)) => Ok(analyse(input, source)),
-            Err(reason) => Err(Skipped {
-                path: input.path.clone(),
-                reason,
-            }),
-        })
-        .collect();
-    for result in results {
-        match result {
-            Ok(report) => reports.push(report),
-            Err(skip) => skipped.push(skip),
-        }
-    }
-    reports.sort_by(|a, b| a.path.cmp(&b.path));
+    });
     if !quiet {
-        report_unread(&inputs.problems, &skipped);
+        report_unread(&problems, &skipped);
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let printed = match args.format {

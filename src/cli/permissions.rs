@@ -8,15 +8,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use rayon::prelude::*;
 use serde::Serialize;
 
-use super::inputs::{read_source, FileArgs, Skipped};
+use super::inputs::{FileArgs, HasPath};
 use super::{closed_pipe_is_fine, plural, report_unread};
 use crate::permissions::{
     analyze, graph_app_role_id, Certainty, Kind, Need, Resource, ScriptPermissions, GRAPH_APP_ID,
 };
-use crate::source::{LineIndex, SourceText};
+use crate::source::LineIndex;
 use crate::syntax::model::Script;
 
 #[derive(Args)]
@@ -45,6 +44,12 @@ struct Report {
     result: ScriptPermissions,
 }
 
+impl HasPath for Report {
+    fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
 impl Report {
     fn line(&self, offset: usize) -> usize {
         self.lines.line_of(offset) + 1
@@ -56,45 +61,13 @@ const UNKNOWN_MEANS: &str =
 
 pub fn run(args: PermissionsArgs, quiet: bool) -> Result<ExitCode, String> {
     let inputs = args.files.load()?;
-    let analyse = |path: PathBuf, source: SourceText| {
-        let result = analyze(&Script::parse(&source.text));
-        Report {
-            path,
-            lines: LineIndex::new(&source.text),
-            result,
-        }
-    };
-    let mut reports = Vec::new();
-    let mut skipped = Vec::new();
-    if let Some((input, bytes)) = inputs.stdin {
-        match SourceText::decode(&bytes) {
-            Ok(source) => reports.push(analyse(input.path, source)),
-            Err(e) => skipped.push(Skipped {
-                path: input.path,
-                reason: e.to_string(),
-            }),
-        }
-    }
-    let results: Vec<Result<Report, Skipped>> = inputs
-        .files
-        .into_par_iter()
-        .map(|input| match read_source(&input.path) {
-            Ok((_, source)) => Ok(analyse(input.path, source)),
-            Err(reason) => Err(Skipped {
-                path: input.path,
-                reason,
-            }),
-        })
-        .collect();
-    for result in results {
-        match result {
-            Ok(report) => reports.push(report),
-            Err(skip) => skipped.push(skip),
-        }
-    }
-    reports.sort_by(|a, b| a.path.cmp(&b.path));
+    let (reports, skipped, problems) = inputs.read_each(|input, _, source| Report {
+        path: input.path,
+        lines: LineIndex::new(&source.text),
+        result: analyze(&Script::parse(&source.text)),
+    });
     if !quiet {
-        report_unread(&inputs.problems, &skipped);
+        report_unread(&problems, &skipped);
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let printed = match args.format {
