@@ -8,7 +8,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
-use std::sync::{Mutex, OnceLock};
 
 use crate::syntax::model::{normalize_variable, Argument, Command, Script, Value, ValueKind};
 use crate::tables;
@@ -960,9 +959,7 @@ fn tenant_wide(call: &mut Call) {
         .iter()
         .filter_map(|p| {
             let (base, _) = p.rsplit_once('.')?;
-            let all = format!("{base}.All");
-            tables::graph_app_role(&all)?;
-            Some(intern(all))
+            tables::graph_permission_name(&format!("{base}.All"))
         })
         .collect();
     wide.sort_unstable();
@@ -972,22 +969,6 @@ fn tenant_wide(call: &mut Call) {
         call.certainty = call.certainty.max(Certainty::Likely);
         call.note = Some(RSC_NOTE);
     }
-}
-
-/// A permission name made here (not borrowed from the tables) as `&'static str`; each
-/// distinct name is allocated once.
-fn intern(name: String) -> &'static str {
-    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut names = NAMES
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some(known) = names.get(name.as_str()) {
-        return known;
-    }
-    let leaked: &'static str = Box::leak(name.into_boxed_str());
-    names.insert(leaked);
-    leaked
 }
 
 /// What the admin should know about a Graph permission the data chose.

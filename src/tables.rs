@@ -202,21 +202,35 @@ pub fn graph_path_permissions(method: &str, path: &str) -> Option<Vec<&'static s
     lookup(path).or_else(|| path.strip_suffix("/$ref").and_then(lookup))
 }
 
-/// A Graph application permission's app role id and privilege level (1 lowest).
-pub fn graph_app_role(permission: &str) -> Option<(&'static str, u8)> {
-    static TABLE: OnceLock<HashMap<String, (&'static str, u8)>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
+/// Application permissions by lower-case name: (name as published, app role id,
+/// privilege level).
+fn graph_app_roles() -> &'static HashMap<String, (&'static str, &'static str, u8)> {
+    static TABLE: OnceLock<HashMap<String, (&'static str, &'static str, u8)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
         data_lines(GRAPH_APP_ROLES)
             .filter_map(|line| {
                 let mut fields = line.split('\t');
                 let permission = fields.next()?;
                 let id = fields.next()?;
                 let level = fields.next().and_then(|l| l.parse().ok()).unwrap_or(u8::MAX);
-                Some((permission.to_lowercase(), (id, level)))
+                Some((permission.to_lowercase(), (permission, id, level)))
             })
             .collect()
-    });
-    table.get(&permission.to_lowercase()).copied()
+    })
+}
+
+/// A Graph application permission's app role id and privilege level (1 lowest).
+pub fn graph_app_role(permission: &str) -> Option<(&'static str, u8)> {
+    graph_app_roles()
+        .get(&permission.to_lowercase())
+        .map(|&(_, id, level)| (id, level))
+}
+
+/// A Graph application permission's name as published (`user.read.all` -> `User.Read.All`).
+pub fn graph_permission_name(permission: &str) -> Option<&'static str> {
+    graph_app_roles()
+        .get(&permission.to_lowercase())
+        .map(|&(name, _, _)| name)
 }
 
 /// Of several least-privileged permissions for one call, the ones of the lowest
