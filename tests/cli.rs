@@ -1,24 +1,9 @@
 //! The `mimigrate` binary as users and CI drive it: exit codes, formats, bad input,
 //! configuration and selection.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn mimigrate(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mimigrate"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use common::{mimigrate, mimigrate_with_stdin, stderr, stdout};
 
 const RUNAS: &str = "$conn = Get-AutomationConnection -Name AzureRunAsConnection\n\
 Disable-AzContextAutosave -Scope Process | Out-Null\n\
@@ -192,24 +177,16 @@ fn suppressions_and_unused_suppressions() {
 
 #[test]
 fn stdin_is_checked_under_its_given_name() {
-    use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mimigrate"))
-        .args([
-            "check",
-            "--format",
-            "concise",
-            "--stdin-filename",
-            "runbooks/x.ps1",
-            "-",
-        ])
-        .current_dir(dir.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(RUNAS.as_bytes()).unwrap();
-    let output = child.wait_with_output().unwrap();
+    let args = [
+        "check",
+        "--format",
+        "concise",
+        "--stdin-filename",
+        "runbooks/x.ps1",
+        "-",
+    ];
+    let output = mimigrate_with_stdin(&args, dir.path(), RUNAS.as_bytes());
     assert!(
         stdout(&output).contains("runbooks/x.ps1:3:1: MI102"),
         "{}",

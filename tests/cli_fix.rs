@@ -1,17 +1,9 @@
 //! `mimigrate fix` as users and pre-commit drive it: writes, diffs, exit codes, stdin,
 //! encodings and line endings kept, files that cannot be written left alone.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn mimigrate(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mimigrate"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("runs")
-}
+use common::{mimigrate, mimigrate_with_stdin};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -101,16 +93,7 @@ fn stdin_to_stdout_keeps_the_encoding() {
                 .flat_map(u16::to_le_bytes),
         )
         .collect();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mimigrate"))
-        .args(["fix", "--stdin-filename", "x.ps1", "-"])
-        .current_dir(dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(&utf16).unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = mimigrate_with_stdin(&["fix", "--stdin-filename", "x.ps1", "-"], dir.path(), &utf16);
     let expected: Vec<u8> = [0xFF, 0xFE]
         .into_iter()
         .chain(

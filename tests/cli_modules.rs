@@ -1,19 +1,8 @@
 //! `mimigrate modules`: per-script needs, the account import plan, formats, --after-fix.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn mimigrate(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mimigrate"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use common::{mimigrate, stdout};
 
 const GRAPH_BETA: &str = "#Requires -Modules Microsoft.Graph.Users\n\
 Connect-MgGraph -Identity -NoWelcome\n\

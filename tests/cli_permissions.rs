@@ -2,29 +2,14 @@
 //! needs, checked against the embedded data rather than hard-coded where possible, and
 //! the grant script it writes.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
+
+use common::{mimigrate, mimigrate_with_stdin, stderr, stdout};
 
 use mimigrate::permissions::graph_app_role_id;
 use mimigrate::syntax::model::Script;
 use mimigrate::tables;
 use serde_json::Value;
-
-fn mimigrate(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mimigrate"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 /// Run on one script written to a fresh folder; (exit code, stdout).
 fn run_on(script: &str, args: &[&str]) -> (Option<i32>, String) {
@@ -387,29 +372,16 @@ fn one_grant_script_for_several_runbooks_and_usage_errors() {
 
 #[test]
 fn stdin_is_a_script_too() {
-    use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mimigrate"))
-        .args([
-            "permissions",
-            "--format",
-            "json",
-            "--stdin-filename",
-            "from-stdin.ps1",
-            "-",
-        ])
-        .current_dir(dir.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"Get-MgUser -UserId x\n")
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let args = [
+        "permissions",
+        "--format",
+        "json",
+        "--stdin-filename",
+        "from-stdin.ps1",
+        "-",
+    ];
+    let output = mimigrate_with_stdin(&args, dir.path(), b"Get-MgUser -UserId x\n");
     let parsed: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(parsed[0]["path"], "from-stdin.ps1");
     assert_eq!(parsed[0]["permissions"][0]["permission"], "User.ReadBasic.All");
