@@ -24,7 +24,13 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String> {
-    let inputs = args.files.load()?;
+    let mut inputs = args.files.load()?;
+    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Full
+    } else {
+        Format::Concise
+    });
+    inputs.progress = format.is_human() && !quiet;
     let (files, skipped, problems) =
         inputs.read_each(|input, _, source| CheckedFile::check(input.path, source, &input.options));
     if !quiet {
@@ -32,11 +38,6 @@ pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String
         note_legacy_encodings(&files);
     }
 
-    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
-        Format::Full
-    } else {
-        Format::Concise
-    });
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     format
         .printer(color)

@@ -61,7 +61,8 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
         unsafe_fixes: args.unsafe_fixes,
     };
     let show_only = args.diff || args.check;
-    let inputs = args.files.load()?;
+    let mut inputs = args.files.load()?;
+    inputs.progress = !quiet && args.format.is_none_or(Format::is_human);
     if let Some((input, bytes)) = inputs.stdin {
         return fix_stdin(input, &bytes, mode, &args, quiet);
     }

@@ -1,7 +1,7 @@
 //! The files a `check` or `fix` run works on: from the command line's PATHS (walked
 //! with each file's config) or from stdin, each with the lint options that apply to it.
 
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -117,7 +117,13 @@ pub struct Inputs {
     pub problems: Vec<String>,
     /// The script read from stdin, when PATHS was `-`.
     pub stdin: Option<(Input, Vec<u8>)>,
+    /// Show a progress bar on stderr during long runs (human output only; it also
+    /// needs stderr to be a terminal).
+    pub progress: bool,
 }
+
+/// Runs shorter than this many files finish before a bar would be worth reading.
+const PROGRESS_FROM_FILES: usize = 100;
 
 impl FileArgs {
     pub fn load(&self) -> Result<Inputs, String> {
@@ -145,6 +151,7 @@ impl FileArgs {
                 files: Vec::new(),
                 problems: Vec::new(),
                 stdin: Some((input, bytes)),
+                progress: false,
             });
         }
         if let Some(missing) = self.paths.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
@@ -166,6 +173,7 @@ impl FileArgs {
             files,
             problems: discovery.problems,
             stdin: None,
+            progress: false,
         })
     }
 
@@ -202,17 +210,34 @@ impl Inputs {
                 }),
             }
         }
+        let bar =
+            (self.progress && self.files.len() >= PROGRESS_FROM_FILES && std::io::stderr().is_terminal()).then(|| {
+                let bar = indicatif::ProgressBar::new(self.files.len() as u64);
+                if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}") {
+                    bar.set_style(style);
+                }
+                bar
+            });
         let results: Vec<Result<T, Skipped>> = self
             .files
             .into_par_iter()
-            .map(|input| match read_source(&input.path) {
-                Ok((bytes, source)) => Ok(work(input, bytes, source)),
-                Err(reason) => Err(Skipped {
-                    path: input.path,
-                    reason,
-                }),
+            .map(|input| {
+                let result = match read_source(&input.path) {
+                    Ok((bytes, source)) => Ok(work(input, bytes, source)),
+                    Err(reason) => Err(Skipped {
+                        path: input.path,
+                        reason,
+                    }),
+                };
+                if let Some(bar) = &bar {
+                    bar.inc(1);
+                }
+                result
             })
             .collect();
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
         for result in results {
             match result {
                 Ok(item) => done.push(item),

@@ -53,7 +53,8 @@ impl HasPath for Report {
 }
 
 pub fn run(args: ModulesArgs, quiet: bool) -> Result<ExitCode, String> {
-    let inputs = args.files.load()?;
+    let mut inputs = args.files.load()?;
+    inputs.progress = !quiet && matches!(args.format, ModulesFormat::Table);
     let mode = FixMode {
         unsafe_fixes: args.unsafe_fixes,
     };

@@ -60,7 +60,8 @@ const UNKNOWN_MEANS: &str =
     "\"unknown\" means mimigrate's data does not cover the call: check it by hand; it never means that no permission is needed";
 
 pub fn run(args: PermissionsArgs, quiet: bool) -> Result<ExitCode, String> {
-    let inputs = args.files.load()?;
+    let mut inputs = args.files.load()?;
+    inputs.progress = !quiet && matches!(args.format, PermissionsFormat::Table);
     let (reports, skipped, problems) = inputs.read_each(|input, _, source| Report {
         path: input.path,
         lines: LineIndex::new(&source.text),
