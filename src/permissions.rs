@@ -640,7 +640,6 @@ fn uri_template(script: &Script, value: &Value, offset: usize, depth: usize) -> 
     if depth > 8 {
         return None;
     }
-    let value = as_written(script, value);
     match &value.kind {
         ValueKind::Text(text) => Some(text.clone()),
         ValueKind::Expandable(raw) => Some(template_expandable(raw, |name| {
@@ -737,26 +736,6 @@ fn variable_template(script: &Script, variable: &str, offset: usize, depth: usiz
     // Variables inside the assigned value are read where the assignment is, before it
     // (`$uri = "$uri/next"` reads the previous `$uri`).
     uri_template(script, &assignment.value, assignment.target.start, depth)
-}
-
-/// The model reads some double-quoted strings (command arguments, assignment values)
-/// as plain text; a `"..."` holding a `$` is expandable.
-fn as_written(script: &Script, value: &Value) -> Value {
-    if let ValueKind::Text(_) = value.kind {
-        let text = script.slice(&value.range).trim();
-        let is_double_quote = |c: char| matches!(c, '"' | '\u{201C}' | '\u{201D}' | '\u{201E}');
-        if let Some(first) = text.chars().next().filter(|c| is_double_quote(*c)) {
-            let inner = &text[first.len_utf8()..];
-            let inner = inner.strip_suffix(is_double_quote).unwrap_or(inner);
-            if inner.contains('$') {
-                return Value {
-                    range: value.range.clone(),
-                    kind: ValueKind::Expandable(inner.to_owned()),
-                };
-            }
-        }
-    }
-    value.clone()
 }
 
 /// An expandable string's text with `$name`/`${name}` replaced by `resolve` where it
