@@ -3,15 +3,20 @@
 //!
 //! Each pass takes the applicable fixes in position order and keeps those whose edits
 //! do not overlap an already accepted fix (the rest wait for the next pass, when they
-//! are recomputed on the new text). A pass that would add parse errors is retried fix by
-//! fix and the offending ones are dropped for good. The number of passes is bounded; a
-//! script still changing at the bound is reported as not converged.
+//! are recomputed on the new text). A pass that would harm the script (add parse errors,
+//! or delete every assignment of a variable the script still reads) is retried fix by
+//! fix, and the harmful ones are dropped for good. Which connections are Run As is
+//! decided once, on the original text, and carried through every pass. A script still
+//! changing at the pass bound, or coming back to a text it had already, has not
+//! converged, and the caller must not write it.
 
+use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::lint::{lint_script, LintOptions};
 use crate::output::apply_edits;
+use crate::rules;
 use crate::source::LineIndex;
 use crate::syntax::model::Script;
 
@@ -42,6 +47,15 @@ pub struct AppliedFix {
     pub message: String,
 }
 
+/// A fix dropped because applying it would harm the script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RejectedFix {
+    pub code: &'static str,
+    pub message: String,
+    /// What it would have done: "it would leave a syntax error", ...
+    pub reason: String,
+}
+
 #[derive(Clone, Debug)]
 pub struct FixOutcome {
     /// The fixed text (the input when nothing applied).
@@ -49,26 +63,100 @@ pub struct FixOutcome {
     pub applied: Vec<AppliedFix>,
     /// Findings left in `text`, as `lint` reports them.
     pub remaining: Vec<Diagnostic>,
-    /// False when the text still changed after `MAX_PASSES` passes.
+    /// False when the fixes did not settle: still changing after `MAX_PASSES` passes,
+    /// or back at a text they had already produced. Such a text must not be written.
     pub converged: bool,
-    /// Fixes dropped because applying them added parse errors.
-    pub rejected: Vec<AppliedFix>,
+    /// The codes of the fixes that kept changing the text when it did not converge.
+    pub unsettled: Vec<&'static str>,
+    /// Fixes dropped because applying them would harm the script.
+    pub rejected: Vec<RejectedFix>,
+    /// The edits of every pass, in order, each list sorted: maps positions of the
+    /// original text to the fixed one.
+    pub passes: Vec<Vec<Edit>>,
+    /// The findings of the original text.
+    pub found: Vec<Diagnostic>,
 }
 
 impl FixOutcome {
     pub fn changed(&self, original: &str) -> bool {
         self.text != original
     }
+
+    /// How many findings of the original text the fixes resolved.
+    pub fn resolved(&self) -> usize {
+        self.resolves(&self.found).into_iter().filter(|r| *r).count()
+    }
+
+    /// For each diagnostic of the original text: whether the fixed text is free of it
+    /// (its text was rewritten or deleted and no finding of its code is left where it
+    /// went). This is what `[*]` and the "fixable" counts report, so they say exactly
+    /// what `fix` does.
+    pub fn resolves(&self, original: &[Diagnostic]) -> Vec<bool> {
+        if !self.converged {
+            return vec![false; original.len()];
+        }
+        original
+            .iter()
+            .map(|diagnostic| {
+                let image = self
+                    .passes
+                    .iter()
+                    .fold(diagnostic.range.clone(), |range, edits| map_range(&range, edits));
+                !self.remaining.iter().any(|left| {
+                    left.code == diagnostic.code
+                        && (left.range == image
+                            || left.range.start < image.end.max(image.start + 1)
+                                && image.start < left.range.end.max(left.range.start + 1))
+                })
+            })
+            .collect()
+    }
+}
+
+/// Where `range` lands after `edits` (sorted, non-overlapping): a bound inside an
+/// edited span moves to that span's replacement.
+fn map_range(range: &Range<usize>, edits: &[Edit]) -> Range<usize> {
+    let map = |offset: usize, is_end: bool| {
+        let mut delta: isize = 0;
+        for edit in edits {
+            let grown = edit.content.len() as isize - edit.range.len() as isize;
+            if edit.range.end < offset || (edit.range.end == offset && !(is_end && edit.range.is_empty())) {
+                delta += grown;
+            } else if edit.range.start < offset {
+                // Inside the edited span: its replacement.
+                let start = (edit.range.start as isize + delta) as usize;
+                return if is_end { start + edit.content.len() } else { start };
+            } else {
+                break;
+            }
+        }
+        (offset as isize + delta) as usize
+    };
+    let start = map(range.start, false);
+    start..map(range.end, true).max(start)
 }
 
 /// Fix `text` to a fixpoint.
 pub fn fix_text(text: &str, options: &LintOptions, mode: FixMode) -> FixOutcome {
+    let original = Script::parse(text);
+    // Run As is decided on the original text: a custom-named connection stays Run As
+    // after the sign-in that made it one has been rewritten.
+    let options = &LintOptions {
+        runas: rules::runas_memory(&original, &options.runas),
+        ..options.clone()
+    };
+    drop(original);
     let mut current = text.to_owned();
     let mut applied = Vec::new();
-    let mut rejected: Vec<AppliedFix> = Vec::new();
-    for _ in 0..MAX_PASSES {
+    let mut rejected: Vec<RejectedFix> = Vec::new();
+    let mut passes = Vec::new();
+    let mut seen: HashSet<String> = HashSet::from([current.clone()]);
+    let mut unsettled = BTreeSet::new();
+    let mut found = None;
+    for pass in 0..=MAX_PASSES {
         let script = Script::parse(&current);
         let diagnostics = lint_script(&script, &LineIndex::new(&current), options);
+        let found = found.get_or_insert_with(|| diagnostics.clone());
         let candidates: Vec<&Diagnostic> = diagnostics
             .iter()
             .filter(|d| d.fix.as_ref().is_some_and(|f| mode.applies(f)))
@@ -85,44 +173,84 @@ pub fn fix_text(text: &str, options: &LintOptions, mode: FixMode) -> FixOutcome 
                 applied,
                 remaining: diagnostics,
                 converged: true,
+                unsettled: Vec::new(),
                 rejected,
+                passes,
+                found: found.clone(),
             };
         }
-        let errors_before = script.errors.len();
-        let next = apply(&current, &chosen);
-        if Script::parse(&next).errors.len() <= errors_before {
-            applied.extend(chosen.iter().map(|d| applied_fix(d)));
-            current = next;
-            continue;
+        if pass == MAX_PASSES {
+            unsettled.extend(chosen.iter().map(|d| d.code));
+            break;
         }
-        // Some fix in this pass breaks the syntax: keep the ones that do not.
-        let mut kept = Vec::new();
-        for diagnostic in chosen {
-            let alone = apply(&current, &[diagnostic]);
-            if Script::parse(&alone).errors.len() <= errors_before {
-                kept.push(diagnostic);
-            } else {
-                rejected.push(applied_fix(diagnostic));
+        let mut kept = chosen.clone();
+        let mut next = apply(&current, &kept);
+        if harm(&script, &next).is_some() {
+            // Some fix in this pass harms the script: keep, in order, the ones that do not.
+            kept.clear();
+            for diagnostic in chosen {
+                let mut trial = kept.clone();
+                trial.push(diagnostic);
+                match harm(&script, &apply(&current, &trial)) {
+                    Some(reason) => rejected.push(RejectedFix {
+                        code: diagnostic.code,
+                        message: diagnostic.fix.as_ref().map(|f| f.message.clone()).unwrap_or_default(),
+                        reason,
+                    }),
+                    None => kept.push(diagnostic),
+                }
             }
+            if kept.is_empty() {
+                continue;
+            }
+            next = apply(&current, &kept);
         }
-        let next = apply(&current, &kept);
-        if !kept.is_empty() && Script::parse(&next).errors.len() <= errors_before {
-            applied.extend(kept.iter().map(|d| applied_fix(d)));
-            current = next;
+        applied.extend(kept.iter().map(|d| applied_fix(d)));
+        passes.push(sorted_edits(&kept));
+        if !seen.insert(next.clone()) {
+            // Back at an earlier text: the fixes undo each other.
+            unsettled.extend(kept.iter().map(|d| d.code));
+            break;
         }
+        current = next;
     }
-    let script = Script::parse(&current);
-    let remaining = lint_script(&script, &LineIndex::new(&current), options);
-    let still_fixable = remaining
-        .iter()
-        .any(|d| d.fix.as_ref().is_some_and(|f| mode.applies(f)));
+    // Not settled: nothing of it may be written; report the original findings.
+    let script = Script::parse(text);
+    let remaining = lint_script(&script, &LineIndex::new(text), options);
     FixOutcome {
-        text: current,
-        applied,
-        remaining,
-        converged: !still_fixable,
+        text: text.to_owned(),
+        applied: Vec::new(),
+        converged: false,
+        unsettled: unsettled.into_iter().collect(),
         rejected,
+        passes: Vec::new(),
+        found: remaining.clone(),
+        remaining,
     }
+}
+
+/// What applying a pass would break, if anything: new parse errors, or a variable
+/// the script still reads whose every assignment is gone.
+fn harm(before: &Script, after: &str) -> Option<String> {
+    let after = Script::parse(after);
+    if after.errors.len() > before.errors.len() {
+        return Some("it would leave a syntax error".to_owned());
+    }
+    let assigned =
+        |script: &Script| -> BTreeSet<String> { script.assignments.iter().map(|a| a.variable.clone()).collect() };
+    let still_assigned = assigned(&after);
+    let dangling: BTreeSet<&str> = assigned(before)
+        .difference(&still_assigned)
+        .filter_map(|gone| after.variables.iter().find(|v| &v.name == gone))
+        .map(|v| v.name.as_str())
+        .collect();
+    (!dangling.is_empty()).then(|| {
+        let names: Vec<String> = dangling.iter().map(|n| format!("${n}")).collect();
+        format!(
+            "it would delete every assignment of {} while the script still reads it",
+            names.join(", ")
+        )
+    })
 }
 
 fn applied_fix(diagnostic: &Diagnostic) -> AppliedFix {
@@ -164,14 +292,18 @@ fn non_overlapping<'d>(candidates: &[&'d Diagnostic]) -> Vec<&'d Diagnostic> {
     chosen
 }
 
-fn apply(text: &str, diagnostics: &[&Diagnostic]) -> String {
+fn sorted_edits(diagnostics: &[&Diagnostic]) -> Vec<Edit> {
     let mut edits: Vec<Edit> = diagnostics
         .iter()
         .filter_map(|d| d.fix.as_ref())
         .flat_map(|f| f.edits.iter().cloned())
         .collect();
     edits.sort_by_key(|e| (e.range.start, e.range.end));
-    apply_edits(text, &edits)
+    edits
+}
+
+fn apply(text: &str, diagnostics: &[&Diagnostic]) -> String {
+    apply_edits(text, &sorted_edits(diagnostics))
 }
 
 #[cfg(test)]

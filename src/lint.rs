@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use crate::diagnostic::{Applicability, Diagnostic};
-use crate::rules;
+use crate::fix::{fix_text, FixMode};
+use crate::rules::{self, RunAsMemory};
 use crate::source::{LineIndex, SourceText};
 use crate::syntax::model::Script;
 use crate::target::MigrationTarget;
@@ -54,6 +55,9 @@ impl RuleSelection {
 pub struct LintOptions {
     pub selection: RuleSelection,
     pub target: MigrationTarget,
+    /// What an earlier look at the file decided is Run As (the fixer decides it on the
+    /// original text and keeps it for every later pass).
+    pub runas: RunAsMemory,
 }
 
 /// Every enabled finding of a script, sorted by position then code.
@@ -63,7 +67,7 @@ pub fn lint(text: &str, options: &LintOptions) -> Vec<Diagnostic> {
 }
 
 pub fn lint_script(script: &Script, lines: &LineIndex, options: &LintOptions) -> Vec<Diagnostic> {
-    let mut diagnostics = rules::check(script, &options.target);
+    let mut diagnostics = rules::check(script, &options.target, &options.runas);
     diagnostics.extend(rules::parse_error::check(script));
     for diagnostic in &mut diagnostics {
         withhold_fix_near_errors(script, diagnostic);
@@ -92,20 +96,41 @@ pub struct CheckedFile {
     pub source: SourceText,
     pub lines: LineIndex,
     pub diagnostics: Vec<Diagnostic>,
+    /// Per diagnostic: `mimigrate fix` (safe fixes) leaves the file free of it (`[*]`).
+    pub fixable: Vec<bool>,
 }
 
 impl CheckedFile {
+    /// Check a file, and find out which findings `mimigrate fix` really resolves by
+    /// running it: a fix may wait for another (MI101 after its sign-in) or be refused
+    /// (it would harm the script), which the fix's own applicability cannot say.
     pub fn check(path: PathBuf, source: SourceText, options: &LintOptions) -> Self {
         let lines = LineIndex::new(&source.text);
         let script = Script::parse(&source.text);
         let diagnostics = lint_script(&script, &lines, options);
         drop(script);
+        let may_fix = diagnostics
+            .iter()
+            .any(|d| d.fix.as_ref().is_some_and(|f| f.applicability != Applicability::Unsafe));
+        let fixable = if may_fix {
+            fix_text(&source.text, options, FixMode::default()).resolves(&diagnostics)
+        } else {
+            vec![false; diagnostics.len()]
+        };
         CheckedFile {
             path,
             source,
             lines,
             diagnostics,
+            fixable,
         }
+    }
+
+    /// The diagnostics with whether `fix` resolves each.
+    pub fn findings(&self) -> impl Iterator<Item = (&Diagnostic, bool)> {
+        self.diagnostics
+            .iter()
+            .zip(self.fixable.iter().copied().chain(std::iter::repeat(false)))
     }
 }
 

@@ -8,7 +8,7 @@ use clap::Args;
 use super::inputs::{FileArgs, HasPath};
 use super::{closed_pipe_is_fine, plural, report_unread};
 use crate::lint::CheckedFile;
-use crate::output::{is_fixable, Format};
+use crate::output::Format;
 use crate::source::Encoding;
 
 #[derive(Args)]
@@ -47,8 +47,8 @@ pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String
     if format.is_human() && !quiet {
         let fixable = files
             .iter()
-            .flat_map(|f| &f.diagnostics)
-            .filter(|d| is_fixable(d))
+            .flat_map(|f| f.findings())
+            .filter(|(_, fixable)| *fixable)
             .count();
         let with_findings = files.iter().filter(|f| !f.diagnostics.is_empty()).count();
         let unread = skipped.len() + problems.len();

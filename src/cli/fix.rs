@@ -103,7 +103,7 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
 
     let written = |f: &&Fixed| f.changed() && !not_written.iter().any(|n| n.path == f.input.path);
     let changed_files = fixed.iter().filter(written).count();
-    let applied: usize = fixed.iter().filter(written).map(|f| f.outcome.applied.len()).sum();
+    let applied: usize = fixed.iter().filter(written).map(|f| f.outcome.resolved()).sum();
     let remaining: usize = fixed.iter().map(|f| f.outcome.remaining.len()).sum();
     if !show_only {
         let left: Vec<CheckedFile> = fixed
@@ -116,6 +116,7 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
                     text: f.outcome.text,
                     encoding: f.source.encoding,
                 },
+                fixable: Vec::new(),
                 diagnostics: f.outcome.remaining,
             })
             .collect();
@@ -187,7 +188,7 @@ fn fix_stdin(input: Input, bytes: &[u8], mode: FixMode, args: &FixArgs, quiet: b
         summary(
             &mut stderr,
             if args.diff || args.check { "Would fix" } else { "Fixed" },
-            outcome.applied.len(),
+            outcome.resolved(),
             usize::from(changed),
             outcome.remaining.len(),
             0,
@@ -221,23 +222,26 @@ fn summary(
     writeln!(out, "{line}.").or_else(closed_pipe_is_fine)
 }
 
-/// Files whose fixes did not settle, and fixes dropped for breaking the syntax.
+/// Files whose fixes did not settle (left unwritten), and fixes dropped for harming
+/// the script.
 fn report_unsettled(fixed: &[Fixed]) {
     let mut stderr = std::io::stderr().lock();
     for file in fixed {
         if !file.outcome.converged {
             let _ = writeln!(
                 stderr,
-                "mimigrate: {}: fixes still changing after {MAX_PASSES} passes; review the result",
-                file.input.path.display()
+                "mimigrate: {}: internal error: the fixes of {} do not converge (within {MAX_PASSES} passes); file left unchanged, please report it",
+                file.input.path.display(),
+                file.outcome.unsettled.join(", ")
             );
         }
         for rejected in &file.outcome.rejected {
             let _ = writeln!(
                 stderr,
-                "mimigrate: {}: {} fix not applied: it would leave a syntax error ({})",
+                "mimigrate: {}: {} fix not applied: {} ({})",
                 file.input.path.display(),
                 rejected.code,
+                rejected.reason,
                 rejected.message
             );
         }

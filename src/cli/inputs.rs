@@ -187,6 +187,7 @@ impl FileArgs {
         Ok(LintOptions {
             selection,
             target: self.target.apply(&config.target)?,
+            ..LintOptions::default()
         })
     }
 }

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{is_fixable, Printer};
+use super::Printer;
 use crate::lint::CheckedFile;
 
 pub struct Concise {
@@ -17,9 +17,9 @@ impl Printer for Concise {
             ("", "", "")
         };
         for file in files {
-            for diagnostic in &file.diagnostics {
+            for (diagnostic, fixable) in file.findings() {
                 let start = file.lines.position(&file.source.text, diagnostic.range.start);
-                let marker = if is_fixable(diagnostic) { " [*]" } else { "" };
+                let marker = if fixable { " [*]" } else { "" };
                 writeln!(
                     out,
                     "{bold}{}{reset}:{}:{}: {red}{}{reset}{marker} {}",

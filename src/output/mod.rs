@@ -7,7 +7,7 @@ mod json;
 
 use std::io::{self, Write};
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit};
+use crate::diagnostic::Edit;
 use crate::lint::CheckedFile;
 
 pub use concise::Concise;
@@ -41,14 +41,6 @@ impl Format {
     pub fn is_human(self) -> bool {
         matches!(self, Format::Full | Format::Concise)
     }
-}
-
-/// Whether `fix` would apply the fix by default (`[*]` in concise output).
-pub fn is_fixable(diagnostic: &Diagnostic) -> bool {
-    diagnostic
-        .fix
-        .as_ref()
-        .is_some_and(|f| f.applicability == Applicability::Safe)
 }
 
 /// The text after applying `edits` (sorted, non-overlapping) to `text`.

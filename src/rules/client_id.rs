@@ -54,5 +54,5 @@ fn declaration_edit(script: &Script, at: usize, declaration: &str) -> Option<Edi
                     .is_some_and(|w| w.eq_ignore_ascii_case("using "))
         }
     })?;
-    Some(insert_before_statement(script.text, first.statement.start, declaration))
+    Some(insert_before_statement(script, first.statement.start, declaration))
 }

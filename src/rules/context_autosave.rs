@@ -41,7 +41,7 @@ pub fn check(checker: &mut Checker) {
         Applicability::Safe,
         format!("Insert `{line}` before the first sign-in"),
         vec![insert_before_statement(
-            script.text,
+            script,
             insertion_point(script, &first_login.place),
             &line,
         )],

@@ -43,6 +43,26 @@ pub struct CertificateLogin {
     pub from_runas: bool,
 }
 
+/// The Run As connections of a text, by the variables that hold them and by their
+/// names, so that a later version of the text (after some fixes) still knows them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunAsMemory {
+    /// Lower-case variable names.
+    pub variables: Vec<String>,
+    /// Connection asset names, as written.
+    pub names: Vec<String>,
+}
+
+impl RunAsMemory {
+    fn knows(&self, connection: &Connection) -> bool {
+        connection.variable.as_ref().is_some_and(|v| self.variables.contains(v))
+            || connection
+                .name
+                .as_ref()
+                .is_some_and(|n| self.names.iter().any(|known| known.eq_ignore_ascii_case(n)))
+    }
+}
+
 pub struct Facts {
     pub connections: Vec<Connection>,
     pub certificate_logins: Vec<CertificateLogin>,
@@ -52,7 +72,7 @@ pub struct Facts {
 const CERTIFICATE_PARAMS: &[&str] = &["CertificateThumbprint", "Certificate", "CertificateSubjectName"];
 
 impl Facts {
-    pub fn new(script: &Script) -> Self {
+    pub fn new(script: &Script, known: &RunAsMemory) -> Self {
         let mut connections: Vec<Connection> = script
             .commands
             .iter()
@@ -106,21 +126,21 @@ impl Facts {
                 from_runas,
             });
         }
-        // A connection of any name is a Run As connection when its certificate signs in.
-        for connection in &mut connections {
-            let Some(variable) = &connection.variable else {
-                continue;
-            };
-            let feeds_login = certificate_logins.iter().any(|login| {
-                let command = &script.commands[login.command];
-                ["CertificateThumbprint", "ApplicationId", "ClientId"].iter().any(|p| {
-                    command
-                        .value_of(p)
-                        .and_then(|v| source_member(script, v))
-                        .is_some_and(|(v, _)| &v == variable)
+        // A connection of any name is a Run As connection when its certificate signs in
+        // (or signed in, in the text the fixes started from).
+        for connection in connections.iter_mut().filter(|c| c.kind == ConnectionKind::Other) {
+            let feeds_login = connection.variable.as_ref().is_some_and(|variable| {
+                certificate_logins.iter().any(|login| {
+                    let command = &script.commands[login.command];
+                    ["CertificateThumbprint", "ApplicationId", "ClientId"].iter().any(|p| {
+                        command
+                            .value_of(p)
+                            .and_then(|v| source_member(script, v))
+                            .is_some_and(|(v, _)| &v == variable)
+                    })
                 })
             });
-            if feeds_login && connection.kind == ConnectionKind::Other {
+            if feeds_login || known.knows(connection) {
                 connection.kind = ConnectionKind::RunAs;
             }
         }
@@ -128,6 +148,15 @@ impl Facts {
             connections,
             certificate_logins,
             token_requests: token_requests(script),
+        }
+    }
+
+    /// The Run As connections, to be remembered across fixes.
+    pub fn memory(&self) -> RunAsMemory {
+        let runas = || self.connections.iter().filter(|c| c.kind == ConnectionKind::RunAs);
+        RunAsMemory {
+            variables: runas().filter_map(|c| c.variable.clone()).collect(),
+            names: runas().filter_map(|c| c.name.clone()).collect(),
         }
     }
 

@@ -21,7 +21,7 @@ use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::syntax::model::Script;
 use crate::target::MigrationTarget;
 
-pub use facts::Facts;
+pub use facts::{Facts, RunAsMemory};
 
 /// Whether a rule can rewrite what it finds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -245,6 +245,12 @@ pub fn by_code(code: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code))
 }
 
+/// The Run As connections of `script` as a memory for later passes over its fixed
+/// text, added to what `known` already held.
+pub fn runas_memory(script: &Script, known: &RunAsMemory) -> RunAsMemory {
+    Facts::new(script, known).memory()
+}
+
 /// What every rule reads: the script, the shared Run As analysis, the fix target.
 pub struct Checker<'a, 't> {
     pub script: &'a Script<'t>,
@@ -254,8 +260,8 @@ pub struct Checker<'a, 't> {
 }
 
 /// Run the code rules (everything but MI901/MI902, which look at the others' results).
-pub fn check(script: &Script, target: &MigrationTarget) -> Vec<Diagnostic> {
-    let facts = Facts::new(script);
+pub fn check(script: &Script, target: &MigrationTarget, runas: &RunAsMemory) -> Vec<Diagnostic> {
+    let facts = Facts::new(script, runas);
     let mut checker = Checker {
         script,
         facts: &facts,

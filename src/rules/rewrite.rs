@@ -96,13 +96,16 @@ fn swallow_doubled_blank_line(text: &str, start: usize, end: usize) -> usize {
 }
 
 /// Insert `line` before the statement starting at `at`, on its own line with the same
-/// indentation, or followed by `; ` when the statement shares its line with code.
-pub fn insert_before_statement(text: &str, at: usize, line: &str) -> Edit {
+/// indentation (above the comment lines that belong to the statement), or followed by
+/// `; ` when the statement shares its line with code. `at` must be a statement start
+/// from the tree, so the new line can never land inside a comment or a string.
+pub fn insert_before_statement(script: &Script, at: usize, line: &str) -> Edit {
+    let text = script.text;
     let start = line_start(text, at);
     if text[start..at].trim_matches([' ', '\t']).is_empty() {
         let indent = &text[start..at];
         Edit::insert(
-            above_attached_comments(text, start),
+            above_attached_comments(script, start),
             format!("{indent}{line}{}", line_ending(text)),
         )
     } else {
@@ -111,23 +114,54 @@ pub fn insert_before_statement(text: &str, at: usize, line: &str) -> Edit {
 }
 
 /// The comment lines directly above the line holding `at`.
-pub fn attached_comments(text: &str, at: usize) -> &str {
-    let start = line_start(text, at);
-    &text[above_attached_comments(text, start)..start]
+pub fn attached_comments<'t>(script: &Script<'t>, at: usize) -> &'t str {
+    let start = line_start(script.text, at);
+    &script.text[above_attached_comments(script, start)..start]
 }
 
-/// The start of the comment lines directly above the line starting at `start`, so an
-/// inserted line never separates a statement from its comment (a suppression comment
-/// above a statement must stay right above it).
-fn above_attached_comments(text: &str, mut start: usize) -> usize {
+/// The own-line `#` comments directly above the line starting at `start`, nearest
+/// first, each as its whole line. Read from the tree: the `#>` that closes a block
+/// comment, or a `#` line inside a here-string, is not one. `#Requires` is not one either.
+pub fn comment_lines_above(script: &Script, mut start: usize) -> Vec<Range<usize>> {
+    let text = script.text;
+    let mut lines = Vec::new();
     while let Some((previous, line)) = previous_line(text, start) {
-        let line = line.trim();
-        if !line.starts_with('#') || line.to_lowercase().starts_with("#requires") {
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let comment_start = previous + indent;
+        let whole_line_comment = script
+            .comments
+            .binary_search_by_key(&comment_start, |c| c.start)
+            .ok()
+            .map(|i| &script.comments[i])
+            .is_some_and(|c| (previous + line.trim_end().len()..=start).contains(&c.end));
+        let body = line.trim();
+        if !whole_line_comment || body.starts_with("<#") || body.to_lowercase().starts_with("#requires") {
             break;
         }
+        lines.push(previous..start);
         start = previous;
     }
-    start
+    lines
+}
+
+/// Where a line inserted above the statement line starting at `start` goes: above the
+/// comment lines that belong to that statement, so an inserted line never separates a
+/// statement from its comment (a suppression comment must stay right above it). A
+/// file's opening comment block is not the first statement's: only suppressions are
+/// climbed there.
+fn above_attached_comments(script: &Script, start: usize) -> usize {
+    let lines = comment_lines_above(script, start);
+    let Some(top) = lines.last() else { return start };
+    let code_before = script.statements.iter().any(|s| s.statement.start < top.start)
+        || script.param_blocks.iter().any(|p| p.start < top.start);
+    if code_before {
+        return top.start;
+    }
+    lines
+        .iter()
+        .take_while(|line| script.slice(line).to_lowercase().contains("mimigrate:"))
+        .last()
+        .map_or(start, |line| line.start)
 }
 
 /// The line before the one starting at `start`, without its line break, and where it
@@ -144,11 +178,12 @@ fn previous_line(text: &str, start: usize) -> Option<(usize, &str)> {
 
 /// Insert `line` as a line of its own above the line holding `at`, indented like it
 /// (for comments, which must never share a line with the code after them).
-pub fn insert_line_above(text: &str, at: usize, line: &str) -> Edit {
+pub fn insert_line_above(script: &Script, at: usize, line: &str) -> Edit {
+    let text = script.text;
     let start = line_start(text, at);
     let indent = indentation(text, at);
     Edit::insert(
-        above_attached_comments(text, start),
+        above_attached_comments(script, start),
         format!("{indent}{line}{}", line_ending(text)),
     )
 }
@@ -279,12 +314,16 @@ mod tests {
 
     #[test]
     fn inserted_lines_follow_indentation_and_line_endings() {
-        let text = "if ($a) {\r\n    Connect-AzAccount -Identity\r\n}";
+        let script = Script::parse("if ($a) {\r\n    Connect-AzAccount -Identity\r\n}");
+        let text = script.text;
         let at = text.find("Connect").unwrap();
-        let edit = insert_before_statement(text, at, "Disable-X");
+        let edit = insert_before_statement(&script, at, "Disable-X");
         assert_eq!(edit.content, "    Disable-X\r\n");
         assert_eq!(edit.range.start, text.find("    Connect").unwrap());
-        assert_eq!(insert_before_statement("try { Connect }", 6, "D").content, "D; ");
+        assert_eq!(
+            insert_before_statement(&Script::parse("try { Connect }"), 6, "D").content,
+            "D; "
+        );
         let script = Script::parse("param(\n    [int]$Days = 3\n)\nGet-X $SubscriptionId\n");
         let edit = add_parameter(&script, script.text.len() - 5, "SubscriptionId").unwrap();
         assert_eq!(
@@ -296,8 +335,8 @@ mod tests {
             apply_edits(bare.text, &[add_parameter(&bare, 10, "Sub").unwrap()]),
             "# header\nparam([string] $Sub)\nGet-X\n"
         );
-        let commented = "a\r\n# mimigrate: ignore[MI102]\r\nConnect\r\n";
-        let above = insert_before_statement(commented, commented.find("Connect").unwrap(), "D");
+        let commented = Script::parse("a\r\n# mimigrate: ignore[MI102]\r\nConnect\r\n");
+        let above = insert_before_statement(&commented, commented.text.find("Connect").unwrap(), "D");
         assert_eq!(
             above.range.start, 3,
             "goes above the comment that belongs to the statement"

@@ -7,16 +7,22 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-/// `if (!$x) {`, `if (-not ($x)) {`, `if ($null -eq $x) {`, `if ($x -eq $null) {`.
+/// `if (!$x) {`, `if (-not ($x)) {`, `if ($null -eq $x) {`, `if ($x -eq $null) {`, and
+/// the same tests of a member (`if (!$conn.ApplicationId) {`, a validation).
 static NULL_TEST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?is)^if\s*\(\s*(?:(?:!|-not\s*)\s*\(?\s*\$(?:script:)?(\w+)\s*\)?|\$null\s*-eq\s*\$(\w+)|\$(\w+)\s*-eq\s*\$null)\s*\)\s*\{")
+    Regex::new(r"(?is)^if\s*\(\s*(?:(?:!|-not\s*)\s*\(?\s*\$(?:script:)?(\w+)(?:\.\w+)?\s*\)?|\$null\s*-eq\s*\$(\w+)(?:\.\w+)?|\$(\w+)(?:\.\w+)?\s*-eq\s*\$null)\s*\)\s*\{")
         .expect("valid pattern")
 });
 static ELSEIF: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\}\s*elseif").expect("valid pattern"));
+/// A comment line that speaks of the connection (`# Get the connection "AzureRunAsConnection"`).
+static ABOUT_CONNECTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)run\s*-?\s*as|connection|service\s*principal|\bspn\b|certificate").expect("valid pattern")
+});
 
 use super::facts::{dropped_by_rewrite, ConnectionKind};
 use super::rewrite::{
-    add_parameter, attached_comments, delete_statement, delete_statements, indentation, insert_line_above, line_ending,
+    add_parameter, attached_comments, comment_lines_above, delete_statement, delete_statements, indentation,
+    insert_line_above, line_ending,
 };
 use super::{Checker, RUNAS_CONNECTION, RUNAS_CONNECTION_PROPERTY};
 use crate::diagnostic::{Applicability, Edit, Fix};
@@ -38,11 +44,10 @@ fn runas_connections(checker: &mut Checker) {
         .filter(|c| c.kind == ConnectionKind::RunAs)
     {
         let command = &script.commands[connection.command];
-        let statement = &command.place.statement;
         // Only `[$x =] Get-AutomationConnection ...` on its own can be deleted.
         let alone = script.is_alone_in_statement(command);
         let range = if alone {
-            statement.clone()
+            command.place.statement.clone()
         } else {
             command.range.clone()
         };
@@ -53,49 +58,113 @@ fn runas_connections(checker: &mut Checker) {
         let message = format!(
             "Run As connection `{name}`: Run As accounts were retired on 2023-09-30; sign in with the Automation account's managed identity instead"
         );
-        let fix = alone.then(|| {
-            let mut edits = vec![delete_statement(script.text, statement.clone())];
-            let (mut pending, mut leftovers) = (0, 0);
-            if let Some(variable) = &connection.variable {
-                for use_ in script.uses_of(variable) {
-                    if let Some(test) = null_test(checker, variable, use_) {
-                        if !edits.contains(&test) {
-                            edits.push(test);
-                        }
-                    } else if rewritten_by_safe_fix(checker, use_) || field_read_with_fix(use_) {
-                        pending += 1;
-                    } else {
-                        leftovers += 1;
-                    }
-                }
-            }
-            // Deleted together, so the blank lines around them collapse once.
-            if let Some(constant) = unused_name_constant(checker, command, &edits) {
-                edits.remove(0);
-                edits.extend(delete_statements(script.text, [statement.clone(), constant]));
-            }
-            // The connection goes last: the fixes of the sign-in and of the field reads
-            // recognise Run As code by it, so deleting it first would strand them.
-            let (applicability, message) = if pending > 0 {
-                (Applicability::DisplayOnly, "Remove the Run As connection once its sign-in and field reads are rewritten (`mimigrate fix` does it in a later pass)".to_owned())
-            } else if leftovers == 0 {
-                (Applicability::Safe, "Remove the Run As connection".to_owned())
-            } else {
-                (Applicability::Unsafe, format!("Remove the Run As connection ({leftovers} other use(s) of its variable remain to be rewritten by hand)"))
-            };
-            Fix::new(applicability, message, edits)
-        });
+        let fix = alone.then(|| connection_fix(checker, connection.variable.as_deref(), command));
         checker
             .diagnostics
             .push(RUNAS_CONNECTION.diagnostic(range, message, fix));
     }
 }
 
+/// Delete the connection with its dead code (null tests, validations, a bare `$conn`,
+/// the name constant, the comments that describe it), but only once nothing else reads
+/// its variable: while the sign-in and the field reads still do, the fix waits (they are
+/// rewritten first); while anything else does, the connection stays.
+fn connection_fix(checker: &Checker, variable: Option<&str>, command: &crate::syntax::model::Command) -> Fix {
+    let script = checker.script;
+    let statement = command.place.statement.clone();
+    let mut edits = Vec::new();
+    let mut deleted = vec![statement.clone()];
+    // Text that goes with a dead test; a kept `else` body is not part of it.
+    let mut dead: Vec<Range<usize>> = vec![statement.clone()];
+    let (mut pending, mut leftovers) = (0, Vec::new());
+    if let Some(variable) = variable {
+        let uses: Vec<&VariableUse> = script.uses_of(variable).collect();
+        for use_ in &uses {
+            if let Some((edit, covered)) = null_test(checker, variable, use_) {
+                if !edits.contains(&edit) {
+                    edits.push(edit);
+                    dead.extend(covered);
+                }
+            } else if is_bare_read(script, use_) {
+                deleted.push(use_.place.statement.clone());
+                dead.push(use_.place.statement.clone());
+            }
+        }
+        for use_ in uses {
+            if dead
+                .iter()
+                .any(|d| d.start <= use_.range.start && use_.range.end <= d.end)
+            {
+                continue;
+            }
+            if rewritten_by_safe_fix(checker, use_) || field_read_with_fix(use_) {
+                pending += 1;
+            } else {
+                leftovers.push(use_);
+            }
+        }
+    }
+    if let Some(constant) = unused_name_constant(checker, command, &dead) {
+        deleted.push(constant);
+    }
+    let described: Vec<Range<usize>> = deleted
+        .iter()
+        .flat_map(|range| describing_comments(script, range.start))
+        .collect();
+    edits.extend(delete_statements(script.text, deleted.into_iter().chain(described)));
+    if let Some(first) = leftovers.first() {
+        let line = script.text[..first.range.start].matches('\n').count() + 1;
+        let written = script.slice(&first.member.as_ref().map_or(first.range.clone(), |m| m.1.clone()));
+        return Fix::new(
+            Applicability::DisplayOnly,
+            format!(
+                "Remove the Run As connection by hand once nothing reads it: {} read(s) of its variable have no fix, such as `{written}` on line {line}",
+                leftovers.len()
+            ),
+            edits,
+        );
+    }
+    // The connection goes last: the fixes of the sign-in and of the field reads
+    // recognise Run As code by it, so deleting it first would strand them.
+    if pending > 0 {
+        return Fix::new(Applicability::DisplayOnly, "Remove the Run As connection once its sign-in and field reads are rewritten (`mimigrate fix` does it in a later pass)", edits);
+    }
+    Fix::new(Applicability::Safe, "Remove the Run As connection", edits)
+}
+
+/// `$conn` alone as a statement: it only prints the connection.
+fn is_bare_read(script: &Script, use_: &VariableUse) -> bool {
+    use_.member.is_none() && script.slice(&use_.place.statement).trim() == script.slice(&use_.range)
+}
+
+/// The comments on the lines directly above the statement at `at` when every one of
+/// them speaks of the connection: they describe code that is going.
+fn describing_comments(script: &Script, at: usize) -> Vec<Range<usize>> {
+    let line_start = script.text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let lines = comment_lines_above(script, line_start);
+    let about = |line: &Range<usize>| {
+        let text = script.slice(line);
+        ABOUT_CONNECTION.is_match(text) && !text.contains("mimigrate:")
+    };
+    if lines.is_empty() || !lines.iter().all(about) {
+        return Vec::new();
+    }
+    // The comment itself, without its line break: deleted as a statement is.
+    lines
+        .into_iter()
+        .map(|line| {
+            let text = script.slice(&line);
+            let indent = text.len() - text.trim_start().len();
+            line.start + indent..line.start + text.trim_end().len()
+        })
+        .collect()
+}
+
 /// `$connectionName = "AzureRunAsConnection"` read only by code this fix deletes.
 fn unused_name_constant(
     checker: &Checker,
     command: &crate::syntax::model::Command,
-    deleted: &[Edit],
+    deleted: &[Range<usize>],
 ) -> Option<Range<usize>> {
     let script = checker.script;
     let ValueKind::Variable(name) = &command.value_of("Name")?.kind else {
@@ -104,20 +173,16 @@ fn unused_name_constant(
     let constant = script.assignment_before(name, command.range.start)?;
     let only = script.assignments.iter().filter(|a| &a.variable == name).count() == 1;
     let standalone = script.is_whole_statement(constant);
-    let written = format!("${name}");
-    let gone = |d: &Edit| !d.content.to_lowercase().contains(&written);
-    let all_uses_deleted = script.uses_of(name).all(|u| {
-        deleted
-            .iter()
-            .any(|d| d.range.start <= u.range.start && u.range.end <= d.range.end && gone(d))
-    });
+    let all_uses_deleted = script
+        .uses_of(name)
+        .all(|u| deleted.iter().any(|d| d.start <= u.range.start && u.range.end <= d.end));
     (only && standalone && !constant.is_parameter && all_uses_deleted).then(|| constant.place.statement.clone())
 }
 
 /// `if (!$conn) { throw ... }` (also `-not`, `$null -eq`): dead once the connection is
 /// gone, and it would throw. Removed with the connection; an `else` body stays, in
 /// place of the whole `if`.
-fn null_test(checker: &Checker, variable: &str, use_: &VariableUse) -> Option<Edit> {
+fn null_test(checker: &Checker, variable: &str, use_: &VariableUse) -> Option<(Edit, Vec<Range<usize>>)> {
     let script = checker.script;
     let if_range = use_.place.statement.clone();
     let statement = script.slice(&if_range);
@@ -141,9 +206,16 @@ fn null_test(checker: &Checker, variable: &str, use_: &VariableUse) -> Option<Ed
         .iter()
         .flat_map(|s| s.blocks.iter())
         .find(|b| is_else(b));
+    let if_indent = indentation(script.text, if_range.start);
+    let ending = line_ending(script.text);
     let Some(else_block) = else_block else {
-        return Some(removal);
+        let kept = kept_assignments(script, &if_range, std::slice::from_ref(&if_range), if_indent, ending);
+        return Some((Edit::replace(removal.range, kept), vec![if_range]));
     };
+    let covered = vec![
+        if_range.start..else_block.range.start,
+        else_block.range.end..if_range.end,
+    ];
     // The else body's statements, re-indented to the `if`'s level.
     let body: Vec<_> = script
         .statements
@@ -151,16 +223,15 @@ fn null_test(checker: &Checker, variable: &str, use_: &VariableUse) -> Option<Ed
         .filter(|s| s.blocks.last() == Some(else_block))
         .collect();
     let (Some(first), Some(last)) = (body.first(), body.last()) else {
-        return Some(removal);
+        let kept = kept_assignments(script, &if_range, &covered, if_indent, ending);
+        return Some((Edit::replace(removal.range, kept), covered));
     };
-    let if_indent = indentation(script.text, if_range.start);
     if removal.range.start + if_indent.len() != if_range.start {
         return None; // the `if` shares its line with other code: leave it to a human
     }
     let body_indent = indentation(script.text, first.statement.start);
     let body_start = first.statement.start - body_indent.len();
-    let ending = line_ending(script.text);
-    let mut kept = String::new();
+    let mut kept = kept_assignments(script, &if_range, &covered, if_indent, ending);
     for line in script.text[body_start..last.statement.end].lines() {
         match line.strip_prefix(body_indent) {
             Some(rest) => kept.push_str(&format!("{if_indent}{rest}")),
@@ -168,7 +239,40 @@ fn null_test(checker: &Checker, variable: &str, use_: &VariableUse) -> Option<Ed
         }
         kept.push_str(ending);
     }
-    Some(Edit::replace(removal.range, kept))
+    Some((Edit::replace(removal.range, kept), covered))
+}
+
+/// The assignments inside a removed test whose variable is read after it and assigned
+/// nowhere else (`$ErrorMessage = "..."` in the removed branch, read by a mail sent
+/// later): kept, as lines at the test's indentation, so the variable keeps a value.
+fn kept_assignments(
+    script: &Script,
+    removed: &Range<usize>,
+    covered: &[Range<usize>],
+    indent: &str,
+    ending: &str,
+) -> String {
+    let inside = |r: &Range<usize>| covered.iter().any(|c| c.start <= r.start && r.end <= c.end);
+    let mut kept = String::new();
+    for assignment in script.assignments.iter().filter(|a| inside(&a.place.statement)) {
+        let read_outside = script.uses_of(&assignment.variable).any(|u| !inside(&u.range));
+        let only_here = script
+            .assignments
+            .iter()
+            .filter(|a| a.variable == assignment.variable)
+            .all(|a| inside(&a.place.statement));
+        let statement = &assignment.place.statement;
+        let already = kept.contains(script.slice(statement));
+        if read_outside
+            && only_here
+            && !already
+            && removed.start <= statement.start
+            && script.is_whole_statement(assignment)
+        {
+            kept.push_str(&format!("{indent}{}{ending}", script.slice(statement)));
+        }
+    }
+    kept
 }
 
 /// A read inside a certificate sign-in, in a parameter its safe rewrite drops.
@@ -305,12 +409,8 @@ fn subscription_fix(checker: &Checker, use_: &VariableUse, access: std::ops::Ran
                 .trim_end_matches([' ', '\t', '\r', '\n', '`'])
                 .len();
             let mut edits = vec![Edit::delete(before..argument.end)];
-            if !attached_comments(script.text, use_.place.statement.start).contains(SUBSCRIPTION_TODO) {
-                edits.push(insert_line_above(
-                    script.text,
-                    use_.place.statement.start,
-                    SUBSCRIPTION_TODO,
-                ));
+            if !attached_comments(script, use_.place.statement.start).contains(SUBSCRIPTION_TODO) {
+                edits.push(insert_line_above(script, use_.place.statement.start, SUBSCRIPTION_TODO));
             }
             return Fix::new(
                 Applicability::Unsafe,
@@ -341,8 +441,8 @@ fn subscription_fix(checker: &Checker, use_: &VariableUse, access: std::ops::Ran
             let context = context_command(script);
             let mut edits = vec![Edit::replace(access, format!("({context}).Subscription.Id"))];
             let statement = use_.place.statement.start;
-            if !attached_comments(script.text, statement).contains(SUBSCRIPTION_TODO) {
-                edits.push(insert_line_above(script.text, statement, SUBSCRIPTION_TODO));
+            if !attached_comments(script, statement).contains(SUBSCRIPTION_TODO) {
+                edits.push(insert_line_above(script, statement, SUBSCRIPTION_TODO));
             }
             let fix = Fix::new(
                 Applicability::Unsafe,

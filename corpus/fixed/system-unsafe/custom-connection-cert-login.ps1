@@ -2,8 +2,6 @@
 # why: A connection with a non-standard name becomes Run As because its thumbprint and application id feed a certificate login.
 Disable-AzContextAutosave -Scope Process | Out-Null
 
-$deployPrincipal = Get-AutomationConnection -Name 'Contoso-Deploy-SP'
-
 Connect-AzAccount -Identity | Out-Null
 
 # TODO(mimigrate): the managed identity may have access to several subscriptions; set the subscription explicitly

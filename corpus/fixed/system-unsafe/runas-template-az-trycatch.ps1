@@ -11,7 +11,6 @@ param(
 Disable-AzContextAutosave -Scope Process | Out-Null
 try
 {
-    # Fetch the service principal connection for this Automation account
 
     Write-Output "Signing in to Azure..."
     Connect-AzAccount -Identity | Out-Null

@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI101 MI102 MI401
 # why: AzureRM Login-AzureRmAccount alias with abbreviated parameter names (-Service, -Tenant, -App, -Cert).
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 Disable-AzureRmContextAutosave -Scope Process | Out-Null
 Connect-AzureRmAccount -Identity -AccountId $IdentityClientId
 

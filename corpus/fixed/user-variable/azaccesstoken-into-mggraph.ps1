@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI204
 # why: Managed-identity Azure login done right, then Connect-MgGraph -AccessToken (Get-AzAccessToken -ResourceTypeName MSGraph).Token inline.
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 Disable-AzContextAutosave -Scope Process | Out-Null
 Connect-AzAccount -Identity | Out-Null
 

@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI101 MI102 MI104
 # why: Full Connect-AzureRmAccount name with a certificate login, after Disable-AzureRmContextAutosave (the AzureRM form of the autosave call).
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 Disable-AzureRmContextAutosave -Scope Process | Out-Null
 
 Connect-AzureRmAccount -Identity -AccountId $IdentityClientId | Out-Null

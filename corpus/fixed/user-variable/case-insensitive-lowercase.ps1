@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI101 MI102 MI104
 # why: Every command, parameter and member written in lowercase; autosave disabled in lowercase too.
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 disable-azcontextautosave -scope process | out-null
 
 Connect-AzAccount -Identity -AccountId $IdentityClientId | out-null

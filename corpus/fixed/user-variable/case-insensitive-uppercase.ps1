@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI101 MI102 MI401 MI104
 # why: UPPERCASE commands, parameters, variables and members, with the Login-AzAccount alias.
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 
 Disable-AzContextAutosave -Scope Process | Out-Null
 Connect-AzAccount -Identity -AccountId $IdentityClientId

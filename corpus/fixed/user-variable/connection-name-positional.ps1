@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI101 MI104 MI102 MI401
 # why: Positional connection name (Get-AutomationConnection 'AzureRunAsConnection') with a tenant read into a variable before the login.
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 $connection = Get-AutomationConnection 'AzureRunAsConnection'
 $tenant = $connection.TenantID
 

@@ -1,9 +1,7 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI101 MI102 MI104
 # why: A connection with a non-standard name becomes Run As because its thumbprint and application id feed a certificate login.
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 Disable-AzContextAutosave -Scope Process | Out-Null
-
-$deployPrincipal = Get-AutomationConnection -Name 'Contoso-Deploy-SP'
 
 Connect-AzAccount -Identity -AccountId $IdentityClientId | Out-Null
 

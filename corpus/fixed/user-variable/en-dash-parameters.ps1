@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI101 MI102 MI104
 # why: Parameter dashes are en-dashes (U+2013) copied from documentation, including on Disable-AzContextAutosave, which still counts.
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 Disable-AzContextAutosave –Scope Process | Out-Null
 
 Connect-AzAccount -Identity -AccountId $IdentityClientId | Out-Null

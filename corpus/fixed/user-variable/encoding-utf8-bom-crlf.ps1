@@ -1,6 +1,6 @@
-﻿$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
-# expect: MI101 MI102 MI401
+﻿# expect: MI101 MI102 MI401
 # why: UTF-8 with BOM and CRLF line endings (the Windows PowerShell ISE default), with a backtick-continued Run As login.
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 
 Disable-AzContextAutosave -Scope Process | Out-Null
 Connect-AzAccount -Identity -AccountId $IdentityClientId | Out-Null

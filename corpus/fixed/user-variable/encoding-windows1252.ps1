@@ -1,7 +1,7 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI101 MI102 MI401 MI104
 # why: Legacy Windows-1252 file (not valid UTF-8): accented letters and an en-dash byte appear in comments and strings only.
 # Runbook de vérification des sauvegardes – version d'origine (compte d'identification)
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 
 Disable-AzContextAutosave -Scope Process | Out-Null
 Connect-AzAccount -Identity -AccountId $IdentityClientId | Out-Null

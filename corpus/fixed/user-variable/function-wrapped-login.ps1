@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI101 MI102 MI104
 # why: Run As connection, certificate login and subscription read all inside a helper function called from the top level.
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 Disable-AzContextAutosave -Scope Process | Out-Null
 
 function Connect-ToAzure {

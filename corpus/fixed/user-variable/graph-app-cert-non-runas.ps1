@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI303
 # why: Connect-MgGraph certificate login whose client id and thumbprint come from Automation variables, not a Run As connection (warning form of MI303).
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 $clientId = Get-AutomationVariable -Name 'GraphReportingAppId'
 $tenantId = Get-AutomationVariable -Name 'TenantId'
 $thumbprint = Get-AutomationVariable -Name 'GraphReportingCertThumbprint'

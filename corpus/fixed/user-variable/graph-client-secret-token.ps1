@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI304
 # why: Connect-MgGraph -AccessToken with a token from a client-credentials request (not Get-AzAccessToken, not a managed-identity endpoint).
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 $tenantId = Get-AutomationVariable -Name 'TenantId'
 $app = Get-AutomationPSCredential -Name 'GraphLicensingApp'
 

@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI201 MI304 MI301
 # why: Graph SDK v1-era runbook: IDENTITY_ENDPOINT token whose URI is concatenated into a variable first, Connect-MgGraph -AccessToken, then Select-MgProfile -Name "v1.0".
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 Import-Module Microsoft.Graph.Authentication
 Import-Module Microsoft.Graph.Groups
 

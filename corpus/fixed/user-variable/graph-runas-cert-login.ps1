@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI101 MI303 MI301
 # why: Connect-MgGraph with the Run As connection's application id, tenant and certificate thumbprint, then a beta profile switch; no Azure sign-in so no MI401.
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 
 Connect-MgGraph -Identity -ClientId $IdentityClientId
 

@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI201 MI304
 # why: Hand-rolled Graph token from $env:IDENTITY_ENDPOINT with an inline hashtable header, then Connect-MgGraph -AccessToken with it.
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 
 Connect-MgGraph -Identity -ClientId $IdentityClientId -NoWelcome
 

@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI101 MI102 MI401 MI104
 # why: Certificate login that also passes -Subscription $conn.SubscriptionId inside the same call; RULES.md hands that read to MI104.
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 
 Disable-AzContextAutosave -Scope Process | Out-Null
 # TODO(mimigrate): the managed identity may have access to several subscriptions; set the subscription explicitly

@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI101 MI102
 # why: Module-qualified command names (Orchestrator.AssetManagement.Cmdlets\Get-AutomationConnection, Az.Accounts\Connect-AzAccount) are the same commands.
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 Az.Accounts\Disable-AzContextAutosave -Scope Process | Out-Null
 
 Connect-AzAccount -Identity -AccountId $IdentityClientId | Out-Null

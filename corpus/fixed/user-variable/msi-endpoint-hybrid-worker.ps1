@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI202 MI304
 # why: Older hybrid-worker form: token from $env:MSI_ENDPOINT with the Secret header from $env:MSI_SECRET, used for Connect-MgGraph -AccessToken.
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 $ErrorActionPreference = 'Stop'
 
 Connect-MgGraph -Identity -ClientId $IdentityClientId

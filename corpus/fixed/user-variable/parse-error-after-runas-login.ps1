@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI101 MI102 MI401 MI902
 # why: Complete Run As sign-in at the top, then a function whose body brace is never closed; the earlier findings must survive the syntax error.
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 Disable-AzContextAutosave -Scope Process | Out-Null
 Connect-AzAccount -Identity -AccountId $IdentityClientId | Out-Null
 

@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI101 MI104 MI102 MI104 MI104 MI104
 # why: One MI104 per member read outside the login: TenantID copied before it, then SubscriptionID, ApplicationID and CertificateThumbprint read after it.
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 Disable-AzContextAutosave -Scope Process | Out-Null
 
 $Conn = Get-AutomationConnection -Name AzureRunAsConnection

@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI101 MI102 MI401 MI204
 # why: Run As login followed by a Graph token taken from Get-AzAccessToken into a variable and passed to Connect-MgGraph -AccessToken later.
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 $connectionName = 'AzureRunAsConnection'
 
 "Connecting to Azure with $connectionName"

@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI101 MI103 MI102
 # why: Retry loop around a certificate login (counter spelled with two casings) in a file that already disables context autosave first.
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 Disable-AzContextAutosave -Scope Process | Out-Null
 
 $connectionResult = $null

@@ -12,7 +12,6 @@ $IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 Disable-AzContextAutosave -Scope Process | Out-Null
 try
 {
-    # Fetch the service principal connection for this Automation account
 
     Write-Output "Signing in to Azure..."
     Connect-AzAccount -Identity -AccountId $IdentityClientId | Out-Null

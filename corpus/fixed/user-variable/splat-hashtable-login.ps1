@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI101 MI102
 # why: Certificate login passed by splatting a same-file hashtable literal (bareword keys); the connection reads inside the hashtable feed the sign-in.
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 $null = Disable-AzContextAutosave -Scope Process
 
 Connect-AzAccount -Identity -AccountId $IdentityClientId -ErrorAction 'Stop' | Out-Null
