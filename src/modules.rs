@@ -229,6 +229,14 @@ pub fn version_at_least(version: &str, minimum: &str) -> bool {
     a >= b
 }
 
+/// The classic Azure Service Management module (`Add-AzureAccount`, `Get-AzureVM`,
+/// `Select-AzureSubscription`, ...), which the data tables do not list: a `Verb-Azure<Noun>`
+/// command they attribute to no module, and that is neither AzureRM's (`Verb-AzureRm*`) nor
+/// AzureAD's (`Verb-AzureAD*`), comes from it. (The tables do list the `Verb-Azure*` names
+/// of AzureAD, Azure.Storage and AzureRM's aliases such as `Get-AzureKeyVaultSecret`.) It
+/// signs in with certificates or credentials only: managed identities are ARM's.
+pub const CLASSIC_AZURE: &str = "Azure";
+
 /// Graph PowerShell v1 commands removed in v2 (MI301/MI302), absent from the v2 data.
 const GRAPH_V1_ONLY: &[&str] = &["Select-MgProfile", "Get-MgProfile"];
 
@@ -285,6 +293,11 @@ fn source_of(script: &Script, command: &Command) -> Source {
     let noun = bare.split_once('-').map(|(_, n)| n.to_lowercase()).unwrap_or_default();
     let family = if noun.starts_with("azurerm") {
         Some("AzureRM.* (module unknown)")
+    } else if noun.starts_with("azuread") {
+        Some("AzureAD* (module unknown)")
+    } else if noun.starts_with("azure") {
+        // Every other `Verb-Azure<Noun>` the tables do not know is Service Management's.
+        return Source::Module(CLASSIC_AZURE.to_owned(), bare.to_owned());
     } else if noun.starts_with("az") {
         Some("Az.* (module unknown)")
     } else if noun.starts_with("mgbeta") {
@@ -529,6 +542,59 @@ mod tests {
                 ("Az.Compute", None, false)
             ]
         );
+    }
+
+    #[test]
+    fn classic_service_management_commands_are_the_azure_modules() {
+        let result = analyze(
+            "$cert = Get-AutomationCertificate -Name AzureClassicRunAsCertificate\n\
+             Set-AzureSubscription -SubscriptionName $n -SubscriptionId $id -Certificate $cert\n\
+             Select-AzureSubscription -SubscriptionId $id\nAdd-AzureAccount -Credential $c\n\
+             get-azurevm -ServiceName svc | Stop-AzureVM -Force\nGet-AzureService\n\
+             Connect-AzureAD -Identity\nGet-AzureStorageBlob -Container logs\nGet-AzureKeyVaultSecret -VaultName v\n\
+             Get-AzureADBrandNewThing\nGet-AzureRmBrandNewThing\nGet-AzBrandNewThing\n",
+        );
+        let modules: Vec<_> = result
+            .modules
+            .iter()
+            .map(|m| (m.name.as_str(), m.commands.clone()))
+            .collect();
+        let classic = modules
+            .iter()
+            .find(|(name, _)| *name == CLASSIC_AZURE)
+            .expect("the classic module");
+        assert_eq!(
+            classic.1,
+            [
+                "Set-AzureSubscription",
+                "Select-AzureSubscription",
+                "Add-AzureAccount",
+                "get-azurevm",
+                "Stop-AzureVM",
+                "Get-AzureService"
+            ]
+        );
+        let module_of = |command: &str| {
+            modules
+                .iter()
+                .find(|(_, commands)| commands.iter().any(|c| c == command))
+                .map(|(name, _)| *name)
+        };
+        assert_eq!(module_of("Connect-AzureAD"), Some("AzureAD"));
+        assert_eq!(module_of("Get-AzureStorageBlob"), Some("Azure.Storage"));
+        assert!(module_of("Get-AzureKeyVaultSecret").is_some_and(|m| m.starts_with("AzureRM")));
+        assert_eq!(module_of("Get-AzureADBrandNewThing"), Some("AzureAD* (module unknown)"));
+        assert_eq!(
+            module_of("Get-AzureRmBrandNewThing"),
+            Some("AzureRM.* (module unknown)")
+        );
+        assert_eq!(module_of("Get-AzBrandNewThing"), Some("Az.* (module unknown)"));
+        let classic_requires: Vec<_> = result
+            .modules
+            .iter()
+            .filter(|m| m.required_by.as_deref() == Some(CLASSIC_AZURE))
+            .collect();
+        assert!(classic_requires.is_empty(), "{classic_requires:?}");
     }
 
     #[test]

@@ -105,3 +105,52 @@ fn the_table_ends_with_an_import_plan_and_warnings() {
     assert!(plan.contains("vms.ps1 pins Az.Accounts 5.3.2 (line 1)"), "{plan}");
     assert!(out.contains("unresolved: Invoke-Helper"), "{out}");
 }
+
+/// A Service Management runbook of the kind the classic Run As account ran.
+const CLASSIC: &str = "$cert = Get-AutomationCertificate -Name 'AzureClassicRunAsCertificate'\n\
+Set-AzureSubscription -SubscriptionName $name -SubscriptionId $id -Certificate $cert\n\
+Select-AzureSubscription -SubscriptionId $id\n\
+Get-AzureVM -ServiceName $service | Where-Object { $_.Status -eq 'ReadyRole' } | Stop-AzureVM -Force\n\
+Connect-AzureAD -TenantId $tenant -ApplicationId $app -CertificateThumbprint $thumb\n\
+Get-AzureADUser -Top 5\n";
+
+#[test]
+fn classic_service_management_commands_need_the_azure_module_not_az() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("classic.ps1"), CLASSIC).unwrap();
+    let output = mimigrate(&["modules", "--format", "json", "classic.ps1"], dir.path());
+    assert_eq!(output.status.code(), Some(0));
+    let scripts: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON array");
+    let modules = scripts[0]["modules"].as_array().unwrap();
+    let names: Vec<&str> = modules.iter().map(|m| m["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Azure", "AzureAD"], "{modules:#?}");
+    assert_eq!(
+        modules[0]["commands"],
+        serde_json::json!([
+            "Set-AzureSubscription",
+            "Select-AzureSubscription",
+            "Get-AzureVM",
+            "Stop-AzureVM"
+        ])
+    );
+    assert_eq!(modules[0]["first_line"], 2);
+    assert_eq!(scripts[0]["unresolved"], serde_json::json!([]));
+
+    let table = stdout(&mimigrate(&["modules", "classic.ps1"], dir.path()));
+    let plan = &table[table.find("Import into the Automation account").expect(&table)..];
+    assert!(plan.contains(". Azure\n") && plan.contains(". AzureAD\n"), "{plan}");
+    assert!(
+        !plan.contains("Az."),
+        "no Az module for Service Management commands:\n{plan}"
+    );
+    assert!(
+        plan.contains("warning: the classic Azure module (Service Management; classic.ps1) cannot sign in with a managed identity"),
+        "{plan}"
+    );
+
+    // Next to an Az runbook, the plan still imports Az.Accounts for that one only.
+    std::fs::write(dir.path().join("vms.ps1"), AZ).unwrap();
+    let table = stdout(&mimigrate(&["modules", "."], dir.path()));
+    assert!(table.contains("(Service Management; classic.ps1)"), "{table}");
+    assert!(!table.contains("module unknown"), "{table}");
+}
