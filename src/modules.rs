@@ -262,6 +262,10 @@ fn source_of(script: &Script, command: &Command) -> Source {
         .trim()
         .trim_start_matches(['&', '.'])
         .trim();
+    if written.starts_with('{') {
+        // `& { process { ... } }`: a script block, run in place.
+        return Source::NoImport;
+    }
     if written.starts_with(['$', '(', '"', '\'']) || written.is_empty() {
         return if invocation.to_lowercase().contains(".ps1") {
             Source::Script(invocation.trim_matches(['"', '\'']).to_owned())
@@ -288,7 +292,13 @@ fn source_of(script: &Script, command: &Command) -> Source {
         };
     }
     if let Some((qualifier, _)) = written.rsplit_once('\\') {
-        return Source::Module(qualifier.to_owned(), bare.to_owned());
+        // `Az.Accounts\Connect-AzAccount`; anything else before a backslash is a folder
+        // (`.\setup.exe`, `C:\Tools\x.exe`): a program, not a module's command.
+        return if is_module_name(qualifier) {
+            Source::Module(qualifier.to_owned(), bare.to_owned())
+        } else {
+            Source::NoImport
+        };
     }
     let noun = bare.split_once('-').map(|(_, n)| n.to_lowercase()).unwrap_or_default();
     let family = if noun.starts_with("azurerm") {
@@ -308,6 +318,15 @@ fn source_of(script: &Script, command: &Command) -> Source {
         None
     };
     family.map_or_else(|| Source::Unresolved(bare.to_owned()), Source::Family)
+}
+
+/// `Az.Accounts`, `Microsoft.Graph.Users`, `PnP.PowerShell`: what a module qualifier
+/// looks like (a folder such as `.` or `C:\Tools` does not).
+fn is_module_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
 /// The modules `module` needs loaded first.
@@ -595,6 +614,17 @@ mod tests {
             .filter(|m| m.required_by.as_deref() == Some(CLASSIC_AZURE))
             .collect();
         assert!(classic_requires.is_empty(), "{classic_requires:?}");
+    }
+
+    #[test]
+    fn programs_and_script_blocks_are_not_modules() {
+        let result = analyze(
+            "& .\\MMASetup.exe /Q\n& 'C:\\Tools\\azcopy.exe' copy a b\n\
+             $ids | & { process { $_ -replace '\\s', '' } }\nAz.Compute\\Get-AzVM\n",
+        );
+        let names: Vec<_> = result.modules.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["Az.Accounts", "Az.Compute"], "{result:?}");
+        assert!(result.unresolved.is_empty(), "{result:?}");
     }
 
     #[test]
