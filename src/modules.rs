@@ -78,7 +78,12 @@ const MINIMUMS: &[(&str, &str, &str, &str)] = &[
     ),
     ("Connect-PnPOnline", "ManagedIdentity", "PnP.PowerShell", "1.11.95"),
     (CONNECT_AZ_ACCOUNT, "Identity", "Az.Accounts", "2.0.0"),
+    // The MI201/MI202/MI204/MI205 fixes write this form; Az.Accounts 2.17.0 (Az 11.5.0)
+    // added the switch (rules/MODULES.md gives the source).
+    (GET_AZ_ACCESS_TOKEN, "AsSecureString", "Az.Accounts", "2.17.0"),
 ];
+
+const GET_AZ_ACCESS_TOKEN: &str = "Get-AzAccessToken";
 
 /// Versions known to break managed-identity runbooks (RULES.md).
 pub const KNOWN_BAD: &[(&str, &str, &str)] = &[
@@ -96,7 +101,8 @@ pub const KNOWN_BAD: &[(&str, &str, &str)] = &[
     ("ExchangeOnlineManagement", "3.5.1", "known-bad release"),
 ];
 
-/// The minimum versions a script's managed-identity sign-ins need.
+/// The minimum versions a script's managed-identity code needs, the highest first (the
+/// first one of a module is what the script needs of it).
 pub fn minimum_versions(script: &Script) -> Vec<Minimum> {
     let mut minimums = Vec::new();
     for command in &script.commands {
@@ -130,6 +136,7 @@ pub fn minimum_versions(script: &Script) -> Vec<Minimum> {
             });
         }
     }
+    minimums.sort_by(|a, b| compare_versions(b.version, a.version));
     minimums
 }
 
@@ -138,6 +145,7 @@ fn name_with_parameter(name: &str, parameter: &str) -> &'static str {
         (CONNECT_MG_GRAPH, _) => "Connect-MgGraph -Identity",
         ("Connect-ExchangeOnline", _) => "Connect-ExchangeOnline -ManagedIdentity",
         ("Connect-PnPOnline", _) => "Connect-PnPOnline -ManagedIdentity",
+        (GET_AZ_ACCESS_TOKEN, _) => "Get-AzAccessToken -AsSecureString (added with Az 11.5.0)",
         _ => "Connect-AzAccount -Identity (any Az.Accounts 2.x)",
     }
 }
@@ -217,16 +225,20 @@ pub fn declared_modules(script: &Script) -> Vec<Declared> {
 
 /// `2.10.0 >= 2.9` compares numerically, part by part; a non-numeric part compares as 0.
 pub fn version_at_least(version: &str, minimum: &str) -> bool {
+    compare_versions(version, minimum).is_ge()
+}
+
+fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
     let parts = |v: &str| {
         v.split('.')
             .map(|p| p.trim().parse::<u64>().unwrap_or(0))
             .collect::<Vec<_>>()
     };
-    let (mut a, mut b) = (parts(version), parts(minimum));
+    let (mut a, mut b) = (parts(a), parts(b));
     let len = a.len().max(b.len());
     a.resize(len, 0);
     b.resize(len, 0);
-    a >= b
+    a.cmp(&b)
 }
 
 /// The classic Azure Service Management module (`Add-AzureAccount`, `Get-AzureVM`,
@@ -647,6 +659,29 @@ mod tests {
         assert_eq!(
             result.modules[0].required_by.as_deref(),
             Some("ExchangeOnlineManagement")
+        );
+    }
+
+    #[test]
+    fn a_secure_string_token_raises_the_az_accounts_minimum() {
+        let result = analyze(
+            "Connect-AzAccount -Identity\n\
+             $t = [System.Net.NetworkCredential]::new('', (Get-AzAccessToken -ResourceUrl $r -AsSecureString).Token).Password\n",
+        );
+        let accounts = &result.modules[0];
+        assert_eq!(accounts.name, "Az.Accounts");
+        assert_eq!(accounts.min_version, Some("2.17.0"));
+        assert!(accounts
+            .min_reason
+            .is_some_and(|r| r.starts_with("Get-AzAccessToken -AsSecureString")));
+
+        let splatted = analyze("$p = @{ ResourceUrl = $r; AsSecureString = $true }\nGet-AzAccessToken @p\n");
+        assert_eq!(splatted.modules[0].min_version, Some("2.17.0"));
+        let plain = analyze("Connect-AzAccount -Identity\n$t = (Get-AzAccessToken -ResourceUrl $r).Token\n");
+        assert_eq!(
+            plain.modules[0].min_version,
+            Some("2.0.0"),
+            "plain Get-AzAccessToken is older"
         );
     }
 
