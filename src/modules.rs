@@ -78,7 +78,12 @@ const MINIMUMS: &[(&str, &str, &str, &str)] = &[
     ),
     ("Connect-PnPOnline", "ManagedIdentity", "PnP.PowerShell", "1.11.95"),
     (CONNECT_AZ_ACCOUNT, "Identity", "Az.Accounts", "2.0.0"),
+    // The MI201/MI202/MI204/MI205 fixes write this form; Az.Accounts 2.17.0 (Az 11.5.0)
+    // added the switch (rules/MODULES.md gives the source).
+    (GET_AZ_ACCESS_TOKEN, "AsSecureString", "Az.Accounts", "2.17.0"),
 ];
+
+const GET_AZ_ACCESS_TOKEN: &str = "Get-AzAccessToken";
 
 /// Versions known to break managed-identity runbooks (RULES.md).
 pub const KNOWN_BAD: &[(&str, &str, &str)] = &[
@@ -96,7 +101,8 @@ pub const KNOWN_BAD: &[(&str, &str, &str)] = &[
     ("ExchangeOnlineManagement", "3.5.1", "known-bad release"),
 ];
 
-/// The minimum versions a script's managed-identity sign-ins need.
+/// The minimum versions a script's managed-identity code needs, the highest first (the
+/// first one of a module is what the script needs of it).
 pub fn minimum_versions(script: &Script) -> Vec<Minimum> {
     let mut minimums = Vec::new();
     for command in &script.commands {
@@ -130,6 +136,7 @@ pub fn minimum_versions(script: &Script) -> Vec<Minimum> {
             });
         }
     }
+    minimums.sort_by(|a, b| compare_versions(b.version, a.version));
     minimums
 }
 
@@ -138,6 +145,7 @@ fn name_with_parameter(name: &str, parameter: &str) -> &'static str {
         (CONNECT_MG_GRAPH, _) => "Connect-MgGraph -Identity",
         ("Connect-ExchangeOnline", _) => "Connect-ExchangeOnline -ManagedIdentity",
         ("Connect-PnPOnline", _) => "Connect-PnPOnline -ManagedIdentity",
+        (GET_AZ_ACCESS_TOKEN, _) => "Get-AzAccessToken -AsSecureString (added with Az 11.5.0)",
         _ => "Connect-AzAccount -Identity (any Az.Accounts 2.x)",
     }
 }
@@ -217,17 +225,29 @@ pub fn declared_modules(script: &Script) -> Vec<Declared> {
 
 /// `2.10.0 >= 2.9` compares numerically, part by part; a non-numeric part compares as 0.
 pub fn version_at_least(version: &str, minimum: &str) -> bool {
+    compare_versions(version, minimum).is_ge()
+}
+
+fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
     let parts = |v: &str| {
         v.split('.')
             .map(|p| p.trim().parse::<u64>().unwrap_or(0))
             .collect::<Vec<_>>()
     };
-    let (mut a, mut b) = (parts(version), parts(minimum));
+    let (mut a, mut b) = (parts(a), parts(b));
     let len = a.len().max(b.len());
     a.resize(len, 0);
     b.resize(len, 0);
-    a >= b
+    a.cmp(&b)
 }
+
+/// The classic Azure Service Management module (`Add-AzureAccount`, `Get-AzureVM`,
+/// `Select-AzureSubscription`, ...), which the data tables do not list: a `Verb-Azure<Noun>`
+/// command they attribute to no module, and that is neither AzureRM's (`Verb-AzureRm*`) nor
+/// AzureAD's (`Verb-AzureAD*`), comes from it. (The tables do list the `Verb-Azure*` names
+/// of AzureAD, Azure.Storage and AzureRM's aliases such as `Get-AzureKeyVaultSecret`.) It
+/// signs in with certificates or credentials only: managed identities are ARM's.
+pub const CLASSIC_AZURE: &str = "Azure";
 
 /// Graph PowerShell v1 commands removed in v2 (MI301/MI302), absent from the v2 data.
 const GRAPH_V1_ONLY: &[&str] = &["Select-MgProfile", "Get-MgProfile"];
@@ -254,6 +274,10 @@ fn source_of(script: &Script, command: &Command) -> Source {
         .trim()
         .trim_start_matches(['&', '.'])
         .trim();
+    if written.starts_with('{') {
+        // `& { process { ... } }`: a script block, run in place.
+        return Source::NoImport;
+    }
     if written.starts_with(['$', '(', '"', '\'']) || written.is_empty() {
         return if invocation.to_lowercase().contains(".ps1") {
             Source::Script(invocation.trim_matches(['"', '\'']).to_owned())
@@ -280,11 +304,22 @@ fn source_of(script: &Script, command: &Command) -> Source {
         };
     }
     if let Some((qualifier, _)) = written.rsplit_once('\\') {
-        return Source::Module(qualifier.to_owned(), bare.to_owned());
+        // `Az.Accounts\Connect-AzAccount`; anything else before a backslash is a folder
+        // (`.\setup.exe`, `C:\Tools\x.exe`): a program, not a module's command.
+        return if is_module_name(qualifier) {
+            Source::Module(qualifier.to_owned(), bare.to_owned())
+        } else {
+            Source::NoImport
+        };
     }
     let noun = bare.split_once('-').map(|(_, n)| n.to_lowercase()).unwrap_or_default();
     let family = if noun.starts_with("azurerm") {
         Some("AzureRM.* (module unknown)")
+    } else if noun.starts_with("azuread") {
+        Some("AzureAD* (module unknown)")
+    } else if noun.starts_with("azure") {
+        // Every other `Verb-Azure<Noun>` the tables do not know is Service Management's.
+        return Source::Module(CLASSIC_AZURE.to_owned(), bare.to_owned());
     } else if noun.starts_with("az") {
         Some("Az.* (module unknown)")
     } else if noun.starts_with("mgbeta") {
@@ -295,6 +330,15 @@ fn source_of(script: &Script, command: &Command) -> Source {
         None
     };
     family.map_or_else(|| Source::Unresolved(bare.to_owned()), Source::Family)
+}
+
+/// `Az.Accounts`, `Microsoft.Graph.Users`, `PnP.PowerShell`: what a module qualifier
+/// looks like (a folder such as `.` or `C:\Tools` does not).
+fn is_module_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
 /// The modules `module` needs loaded first.
@@ -532,6 +576,70 @@ mod tests {
     }
 
     #[test]
+    fn classic_service_management_commands_are_the_azure_modules() {
+        let result = analyze(
+            "$cert = Get-AutomationCertificate -Name AzureClassicRunAsCertificate\n\
+             Set-AzureSubscription -SubscriptionName $n -SubscriptionId $id -Certificate $cert\n\
+             Select-AzureSubscription -SubscriptionId $id\nAdd-AzureAccount -Credential $c\n\
+             get-azurevm -ServiceName svc | Stop-AzureVM -Force\nGet-AzureService\n\
+             Connect-AzureAD -Identity\nGet-AzureStorageBlob -Container logs\nGet-AzureKeyVaultSecret -VaultName v\n\
+             Get-AzureADBrandNewThing\nGet-AzureRmBrandNewThing\nGet-AzBrandNewThing\n",
+        );
+        let modules: Vec<_> = result
+            .modules
+            .iter()
+            .map(|m| (m.name.as_str(), m.commands.clone()))
+            .collect();
+        let classic = modules
+            .iter()
+            .find(|(name, _)| *name == CLASSIC_AZURE)
+            .expect("the classic module");
+        assert_eq!(
+            classic.1,
+            [
+                "Set-AzureSubscription",
+                "Select-AzureSubscription",
+                "Add-AzureAccount",
+                "get-azurevm",
+                "Stop-AzureVM",
+                "Get-AzureService"
+            ]
+        );
+        let module_of = |command: &str| {
+            modules
+                .iter()
+                .find(|(_, commands)| commands.iter().any(|c| c == command))
+                .map(|(name, _)| *name)
+        };
+        assert_eq!(module_of("Connect-AzureAD"), Some("AzureAD"));
+        assert_eq!(module_of("Get-AzureStorageBlob"), Some("Azure.Storage"));
+        assert!(module_of("Get-AzureKeyVaultSecret").is_some_and(|m| m.starts_with("AzureRM")));
+        assert_eq!(module_of("Get-AzureADBrandNewThing"), Some("AzureAD* (module unknown)"));
+        assert_eq!(
+            module_of("Get-AzureRmBrandNewThing"),
+            Some("AzureRM.* (module unknown)")
+        );
+        assert_eq!(module_of("Get-AzBrandNewThing"), Some("Az.* (module unknown)"));
+        let classic_requires: Vec<_> = result
+            .modules
+            .iter()
+            .filter(|m| m.required_by.as_deref() == Some(CLASSIC_AZURE))
+            .collect();
+        assert!(classic_requires.is_empty(), "{classic_requires:?}");
+    }
+
+    #[test]
+    fn programs_and_script_blocks_are_not_modules() {
+        let result = analyze(
+            "& .\\MMASetup.exe /Q\n& 'C:\\Tools\\azcopy.exe' copy a b\n\
+             $ids | & { process { $_ -replace '\\s', '' } }\nAz.Compute\\Get-AzVM\n",
+        );
+        let names: Vec<_> = result.modules.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["Az.Accounts", "Az.Compute"], "{result:?}");
+        assert!(result.unresolved.is_empty(), "{result:?}");
+    }
+
+    #[test]
     fn exchange_brings_its_installer_modules() {
         let result =
             analyze("Connect-ExchangeOnline -ManagedIdentity -Organization contoso.onmicrosoft.com\nGet-EXOMailbox\n");
@@ -551,6 +659,29 @@ mod tests {
         assert_eq!(
             result.modules[0].required_by.as_deref(),
             Some("ExchangeOnlineManagement")
+        );
+    }
+
+    #[test]
+    fn a_secure_string_token_raises_the_az_accounts_minimum() {
+        let result = analyze(
+            "Connect-AzAccount -Identity\n\
+             $t = [System.Net.NetworkCredential]::new('', (Get-AzAccessToken -ResourceUrl $r -AsSecureString).Token).Password\n",
+        );
+        let accounts = &result.modules[0];
+        assert_eq!(accounts.name, "Az.Accounts");
+        assert_eq!(accounts.min_version, Some("2.17.0"));
+        assert!(accounts
+            .min_reason
+            .is_some_and(|r| r.starts_with("Get-AzAccessToken -AsSecureString")));
+
+        let splatted = analyze("$p = @{ ResourceUrl = $r; AsSecureString = $true }\nGet-AzAccessToken @p\n");
+        assert_eq!(splatted.modules[0].min_version, Some("2.17.0"));
+        let plain = analyze("Connect-AzAccount -Identity\n$t = (Get-AzAccessToken -ResourceUrl $r).Token\n");
+        assert_eq!(
+            plain.modules[0].min_version,
+            Some("2.0.0"),
+            "plain Get-AzAccessToken is older"
         );
     }
 

@@ -181,6 +181,8 @@ const FEATURE_NOTE: &str =
 const RSC_NOTE: &str =
     "the data's least-privileged permission here is resource-specific consent (granted per team or chat, never to a managed identity): this is its tenant-wide form";
 const TEAMS_NOTE: &str = "needed by the *-Cs* (Teams admin) cmdlets with an app-only sign-in";
+const OWNED_BY_NOTE: &str =
+    "OwnedBy covers only the applications and service principals the identity owns or created: to manage others, grant Application.ReadWrite.All instead";
 
 /// Graph commands of the Authentication module that call no Graph API of their own
 /// (beyond those in the data: the SDK v1 profile commands).
@@ -225,9 +227,14 @@ pub fn analyze(script: &Script) -> ScriptPermissions {
                         note: None,
                     });
                 }
+            } else if module == "Az.Resources" && is_entra_command(published) {
+                calls.push(entra_command(published, command.range.clone()));
             } else if module.starts_with("Az.") && module != "Az.Accounts" {
                 az_commands.push(command);
             }
+        } else if is_entra_command(&command.name) {
+            // A newer `Verb-AzAD*` command than the data: it calls Graph all the same.
+            calls.push(entra_command(&command.name, command.range.clone()));
         } else if looks_like_graph_command(&command.name)
             && !GRAPH_SESSION_COMMANDS
                 .iter()
@@ -396,6 +403,39 @@ fn is_graph_request(name: &str) -> bool {
 
 fn is_web_request(name: &str) -> bool {
     name.eq_ignore_ascii_case("Invoke-RestMethod") || name.eq_ignore_ascii_case("Invoke-WebRequest")
+}
+
+/// `Verb-AzAD<Noun>`: Az.Resources' Entra ID commands (not `Get-AzAdvisor*`).
+fn is_entra_command(name: &str) -> bool {
+    name.split_once('-')
+        .is_some_and(|(_, noun)| noun.starts_with("AzAD") && noun[4..].starts_with(|c: char| c.is_ascii_uppercase()))
+}
+
+/// An Az.Resources Entra ID command: since Az.Resources 5.0 it calls Microsoft Graph with
+/// the identity's token, so it needs Graph app roles like the Graph SDK's commands. The
+/// permission and request come from scripts/data/azad-graph.tsv (via the generated
+/// tables); a command that table lacks is unknown.
+fn entra_command(name: &str, range: Range<usize>) -> Call {
+    let known = tables::graph_command_permissions(name).zip(tables::graph_command_path(name));
+    let (candidates, certainty, what) = match known {
+        Some((permissions, (method, path, _))) => (
+            tables::least_privileged(&permissions),
+            Certainty::LeastPrivileged,
+            format!("{name} (Az.Resources: {method} {path})"),
+        ),
+        None => (
+            Vec::new(),
+            Certainty::Unknown,
+            format!("{name} (Az.Resources, calls Microsoft Graph)"),
+        ),
+    };
+    Call {
+        resource: Resource::Graph,
+        candidates,
+        certainty,
+        reason: Reason { what, range },
+        note: None,
+    }
 }
 
 /// A Graph PowerShell command: the data's permissions for the command, else for its
@@ -957,6 +997,8 @@ fn permission_note(permission: &str) -> Option<&'static str> {
         Some(FEATURE_NOTE)
     } else if permission.contains(".ReadBasic.") {
         Some(READ_BASIC_NOTE)
+    } else if permission.ends_with(".OwnedBy") {
+        Some(OWNED_BY_NOTE)
     } else {
         None
     }
@@ -1311,6 +1353,74 @@ mod tests {
             found.contains(&(Resource::Graph, None, Certainty::Unknown)),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn entra_commands_of_az_resources_need_graph_app_roles() {
+        let result = needs(
+            "Connect-AzAccount -Identity\n\
+             $users = Get-AzADUser -Filter \"startsWith(displayName,'a')\"\n\
+             Add-AzADGroupMember -TargetGroupObjectId $g -MemberObjectId $users[0].Id\n\
+             Set-AzADUser -ObjectId $u -AccountEnabled $false\n\
+             New-AzADAppCredential -ObjectId $app -EndDate (Get-Date).AddDays(30)\n\
+             Get-AzADBrandNewThing\n\
+             Get-AzAdvisorRecommendation\n",
+        );
+        let whats: Vec<(&str, Option<&str>, Certainty)> = result
+            .needs
+            .iter()
+            .flat_map(|n| {
+                n.reasons
+                    .iter()
+                    .map(move |r| (r.what.as_str(), n.permission, n.certainty))
+            })
+            .collect();
+        for expected in [
+            (
+                "Get-AzADUser (Az.Resources: GET /users)",
+                Some("User.ReadBasic.All"),
+                Certainty::LeastPrivileged,
+            ),
+            (
+                "Add-AzADGroupMember (Az.Resources: POST /groups/{id}/members/$ref)",
+                Some("GroupMember.ReadWrite.All"),
+                Certainty::LeastPrivileged,
+            ),
+            (
+                "Set-AzADUser (Az.Resources: PATCH /users/{id})",
+                Some("User.ReadWrite.All"),
+                Certainty::LeastPrivileged,
+            ),
+            (
+                "New-AzADAppCredential (Az.Resources: POST /applications/{id}/addPassword)",
+                Some("Application.ReadWrite.OwnedBy"),
+                Certainty::LeastPrivileged,
+            ),
+            (
+                "Get-AzADBrandNewThing (Az.Resources, calls Microsoft Graph)",
+                None,
+                Certainty::Unknown,
+            ),
+        ] {
+            assert!(whats.contains(&expected), "{expected:?} not in {whats:?}");
+        }
+        let owned_by = result
+            .needs
+            .iter()
+            .find(|n| n.permission == Some("Application.ReadWrite.OwnedBy"))
+            .unwrap();
+        assert_eq!(owned_by.note, Some(OWNED_BY_NOTE));
+        assert!(result
+            .needs
+            .iter()
+            .all(|n| n.permission.is_none() || n.app_role_id().is_some()));
+        // Advisor is an Azure (RBAC) command, not an Entra one.
+        assert!(!whats.iter().any(|(w, _, _)| w.contains("Advisor")), "{whats:?}");
+        assert!(result
+            .notes
+            .iter()
+            .any(|n| n.text.contains("Get-AzAdvisorRecommendation")));
+        assert!(!is_entra_command("Get-AzAdvisorRecommendation"));
     }
 
     #[test]

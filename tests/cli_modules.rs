@@ -105,3 +105,154 @@ fn the_table_ends_with_an_import_plan_and_warnings() {
     assert!(plan.contains("vms.ps1 pins Az.Accounts 5.3.2 (line 1)"), "{plan}");
     assert!(out.contains("unresolved: Invoke-Helper"), "{out}");
 }
+
+/// A Service Management runbook of the kind the classic Run As account ran.
+const CLASSIC: &str = "$cert = Get-AutomationCertificate -Name 'AzureClassicRunAsCertificate'\n\
+Set-AzureSubscription -SubscriptionName $name -SubscriptionId $id -Certificate $cert\n\
+Select-AzureSubscription -SubscriptionId $id\n\
+Get-AzureVM -ServiceName $service | Where-Object { $_.Status -eq 'ReadyRole' } | Stop-AzureVM -Force\n\
+Connect-AzureAD -TenantId $tenant -ApplicationId $app -CertificateThumbprint $thumb\n\
+Get-AzureADUser -Top 5\n";
+
+#[test]
+fn classic_service_management_commands_need_the_azure_module_not_az() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("classic.ps1"), CLASSIC).unwrap();
+    let output = mimigrate(&["modules", "--format", "json", "classic.ps1"], dir.path());
+    assert_eq!(output.status.code(), Some(0));
+    let scripts: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON array");
+    let modules = scripts[0]["modules"].as_array().unwrap();
+    let names: Vec<&str> = modules.iter().map(|m| m["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Azure", "AzureAD"], "{modules:#?}");
+    assert_eq!(
+        modules[0]["commands"],
+        serde_json::json!([
+            "Set-AzureSubscription",
+            "Select-AzureSubscription",
+            "Get-AzureVM",
+            "Stop-AzureVM"
+        ])
+    );
+    assert_eq!(modules[0]["first_line"], 2);
+    assert_eq!(scripts[0]["unresolved"], serde_json::json!([]));
+
+    let table = stdout(&mimigrate(&["modules", "classic.ps1"], dir.path()));
+    let plan = &table[table.find("Import into the Automation account").expect(&table)..];
+    assert!(plan.contains(". Azure\n") && plan.contains(". AzureAD\n"), "{plan}");
+    assert!(
+        !plan.contains("Az."),
+        "no Az module for Service Management commands:\n{plan}"
+    );
+    assert!(
+        plan.contains("warning: the classic Azure module (Service Management; classic.ps1) cannot sign in with a managed identity"),
+        "{plan}"
+    );
+
+    // Next to an Az runbook, the plan still imports Az.Accounts for that one only.
+    std::fs::write(dir.path().join("vms.ps1"), AZ).unwrap();
+    let table = stdout(&mimigrate(&["modules", "."], dir.path()));
+    assert!(table.contains("(Service Management; classic.ps1)"), "{table}");
+    assert!(!table.contains("module unknown"), "{table}");
+}
+
+/// MI204's case: a plain-string token in a Bearer header; its fix asks for `-AsSecureString`.
+const BEARER: &str = "#Requires -Modules @{ ModuleName = 'Az.Accounts'; ModuleVersion = '2.12.1' }\n\
+Disable-AzContextAutosave -Scope Process | Out-Null\n\
+Connect-AzAccount -Identity | Out-Null\n\
+$token = (Get-AzAccessToken -ResourceUrl 'https://api.loganalytics.io').Token\n\
+Invoke-RestMethod -Method Post -Uri $uri -Headers @{ Authorization = \"Bearer $token\" } -Body $body\n";
+
+fn az_accounts(dir: &std::path::Path, args: &[&str]) -> serde_json::Value {
+    let output = mimigrate(args, dir);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let scripts: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON array");
+    scripts[0]["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "Az.Accounts")
+        .cloned()
+        .expect("Az.Accounts")
+}
+
+#[test]
+fn secure_string_tokens_from_fixes_raise_the_az_accounts_minimum() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bearer.ps1"), BEARER).unwrap();
+
+    let before = az_accounts(dir.path(), &["modules", "--format", "json", "bearer.ps1"]);
+    assert_eq!(before["min_version"], "2.0.0", "{before}");
+    assert_eq!(before["declared_version_ok"], true);
+
+    let after = az_accounts(
+        dir.path(),
+        &[
+            "modules",
+            "--format",
+            "json",
+            "--after-fix",
+            "--unsafe-fixes",
+            "bearer.ps1",
+        ],
+    );
+    assert_eq!(after["min_version"], "2.17.0", "{after}");
+    assert!(
+        after["min_reason"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("Get-AzAccessToken -AsSecureString")),
+        "{after}"
+    );
+    // The same fixes then raise the 2.12.1 pin (MI602 reads these minimums too).
+    assert_eq!(after["declared_version_ok"], true, "{after}");
+    let output = mimigrate(
+        &[
+            "modules",
+            "--format",
+            "json",
+            "--after-fix",
+            "--unsafe-fixes",
+            "bearer.ps1",
+        ],
+        dir.path(),
+    );
+    let scripts: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(scripts[0]["declared"][0]["version"], "2.17.0", "{scripts}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("bearer.ps1")).unwrap(), BEARER);
+    let check = stdout(&mimigrate(&["check", "--format", "concise", "bearer.ps1"], dir.path()));
+    assert!(!check.contains("MI602"), "the pin is fine until the fix: {check}");
+
+    // A script that already asks for a SecureString needs the same release, fixed or not.
+    std::fs::write(
+        dir.path().join("secure.ps1"),
+        "Connect-AzAccount -Identity\n$t = (Get-AzAccessToken -ResourceUrl $r -AsSecureString).Token\n",
+    )
+    .unwrap();
+    let secure = az_accounts(dir.path(), &["modules", "--format", "json", "secure.ps1"]);
+    assert_eq!(secure["min_version"], "2.17.0", "{secure}");
+    let table = stdout(&mimigrate(&["modules", "secure.ps1"], dir.path()));
+    assert!(table.contains("1. Az.Accounts (>= 2.17.0)"), "{table}");
+    let requires = stdout(&mimigrate(
+        &["modules", "--format", "requires", "secure.ps1"],
+        dir.path(),
+    ));
+    assert!(
+        requires.contains("@{ ModuleName = 'Az.Accounts'; ModuleVersion = '2.17.0' }"),
+        "{requires}"
+    );
+
+    // The highest minimum is the one a pin is held to, whichever command comes first.
+    std::fs::write(
+        dir.path().join("pinned.ps1"),
+        format!(
+            "Import-Module Az.Accounts -RequiredVersion 2.12.1\n{}",
+            std::fs::read_to_string(dir.path().join("secure.ps1")).unwrap()
+        ),
+    )
+    .unwrap();
+    let check = stdout(&mimigrate(&["check", "--format", "concise", "pinned.ps1"], dir.path()));
+    assert!(
+        check.contains("MI602 `Az.Accounts` pins version 2.12.1, but `Get-AzAccessToken -AsSecureString"),
+        "{check}"
+    );
+    assert!(check.contains("needs 2.17.0 or later"), "{check}");
+}

@@ -386,3 +386,133 @@ fn stdin_is_a_script_too() {
     assert_eq!(parsed[0]["path"], "from-stdin.ps1");
     assert_eq!(parsed[0]["permissions"][0]["permission"], "User.ReadBasic.All");
 }
+
+/// Entra ID housekeeping with Az.Resources (which calls Microsoft Graph since 5.0).
+const AZ_AD_RUNBOOK: &str = r#"param([string] $GroupId, [string] $AppObjectId)
+Disable-AzContextAutosave -Scope Process | Out-Null
+Connect-AzAccount -Identity | Out-Null
+$members = Get-AzADGroupMember -GroupObjectId $GroupId
+foreach ($member in $members) {
+    $user = Get-AzADUser -ObjectId $member.Id
+    if (-not $user.AccountEnabled) {
+        Remove-AzADGroupMember -GroupObjectId $GroupId -MemberObjectId $user.Id
+    }
+}
+$secret = New-AzADAppCredential -ObjectId $AppObjectId -EndDate (Get-Date).AddMonths(6)
+"#;
+
+#[test]
+fn az_resources_entra_commands_get_graph_application_permissions() {
+    let permissions = json_of(AZ_AD_RUNBOOK);
+    let expectations = [
+        (
+            "Get-AzADGroupMember",
+            "GET /groups/{id}/members",
+            "GroupMember.Read.All",
+            4,
+        ),
+        ("Get-AzADUser", "GET /users", "User.ReadBasic.All", 6),
+        (
+            "Remove-AzADGroupMember",
+            "DELETE /groups/{id}/members/{id}/$ref",
+            "GroupMember.ReadWrite.All",
+            8,
+        ),
+        (
+            "New-AzADAppCredential",
+            "POST /applications/{id}/addPassword",
+            "Application.ReadWrite.OwnedBy",
+            11,
+        ),
+    ];
+    for (command, request, permission, line) in expectations {
+        // The embedded table agrees with what the command reports.
+        assert_eq!(tables::graph_command_permissions(command), Some(vec![permission]));
+        let what = format!("{command} (Az.Resources: {request})");
+        let entry = entry_for(&permissions, &what);
+        assert_eq!(entry["permission"], permission, "{what}");
+        assert_eq!(entry["certainty"], "least-privileged", "{what}");
+        assert_eq!(entry["resource"], "Microsoft Graph");
+        assert_eq!(entry["kind"], "app-role");
+        let id = graph_app_role_id(permission).expect("the table only names permissions with ids");
+        assert_eq!(entry["app_role_id"], id, "{what}");
+        let reason = entry["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["what"] == what.as_str())
+            .unwrap();
+        assert_eq!(reason["line"], line, "{what}");
+    }
+    assert!(
+        entry_for(
+            &permissions,
+            "New-AzADAppCredential (Az.Resources: POST /applications/{id}/addPassword)"
+        )["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("Application.ReadWrite.All")),
+        "{permissions:#?}"
+    );
+    assert!(
+        !permissions.iter().any(|p| p["certainty"] == "unknown"),
+        "{permissions:#?}"
+    );
+
+    let (_, table) = run_on(AZ_AD_RUNBOOK, &[]);
+    assert!(table.contains("User.ReadBasic.All"), "{table}");
+    assert!(
+        table.contains("Get-AzADUser (Az.Resources: GET /users) (line 6)"),
+        "{table}"
+    );
+    assert!(
+        !table.contains("Azure RBAC"),
+        "Entra commands need Graph roles, not Azure RBAC:\n{table}"
+    );
+
+    let (_, grant) = run_on(AZ_AD_RUNBOOK, &["--format", "script"]);
+    for permission in [
+        "GroupMember.Read.All",
+        "User.ReadBasic.All",
+        "GroupMember.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy",
+    ] {
+        let id = graph_app_role_id(permission).unwrap();
+        assert!(grant.contains(&format!("= '{id}'")), "{permission}:\n{grant}");
+    }
+    assert!(Script::parse(&grant).errors.is_empty(), "{grant}");
+}
+
+#[test]
+fn every_az_resources_entra_command_and_alias_has_a_granted_permission() {
+    for command in [
+        "Get-AzADApplication",
+        "Get-AzADServicePrincipal",
+        "Get-AzADGroup",
+        "New-AzADApplication",
+        "New-AzADServicePrincipal",
+        "New-AzADGroup",
+        "New-AzADSpCredential",
+        "Update-AzADApplication",
+        "Remove-AzADApplication",
+        "Get-AzADServicePrincipalCredential",
+        "Set-AzADUser",
+    ] {
+        let (_, module) = tables::module_of(command).expect(command);
+        assert_eq!(module, "Az.Resources", "{command}");
+        let permissions = tables::graph_command_permissions(command).unwrap_or_else(|| panic!("{command}"));
+        assert_eq!(permissions.len(), 1, "{command}");
+        assert!(
+            graph_app_role_id(permissions[0]).is_some(),
+            "{command}: {permissions:?}"
+        );
+        let (_, path, known) = tables::graph_command_path(command).unwrap();
+        assert!(known && path.starts_with('/'), "{command}");
+    }
+    let newer = json_of("Get-AzADSomethingNewer -Id x\n");
+    assert_eq!(newer.len(), 1, "{newer:#?}");
+    assert_eq!(newer[0]["certainty"], "unknown");
+    assert_eq!(
+        newer[0]["reasons"][0]["what"],
+        "Get-AzADSomethingNewer (Az.Resources, calls Microsoft Graph)"
+    );
+}

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::inputs::{FileArgs, HasPath};
 use super::{closed_pipe_is_fine, report_unread};
 use crate::fix::{fix_text, FixMode};
-use crate::modules::{account_plan, version_at_least, Declared, ModuleNeed, ScriptModules, KNOWN_BAD};
+use crate::modules::{account_plan, version_at_least, Declared, ModuleNeed, ScriptModules, CLASSIC_AZURE, KNOWN_BAD};
 use crate::source::LineIndex;
 use crate::syntax::model::Script;
 
@@ -203,6 +203,14 @@ fn print_plan(out: &mut dyn Write, reports: &[Report]) -> std::io::Result<()> {
                 )?;
             }
         }
+    }
+    let classic: Vec<String> = reports
+        .iter()
+        .filter(|r| r.needs.modules.iter().any(|m| m.name == CLASSIC_AZURE))
+        .map(|r| r.path.display().to_string())
+        .collect();
+    if !classic.is_empty() {
+        writeln!(out, "  warning: the classic Azure module (Service Management; {}) cannot sign in with a managed identity (managed identities are Azure Resource Manager only), and most classic resources it manages are retired: move them to Resource Manager and the scripts to Az", classic.join(", "))?;
     }
     let azurerm: Vec<String> = scripts_using(reports, "azurerm");
     let az: Vec<String> = scripts_using(reports, "az.");
