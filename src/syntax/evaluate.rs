@@ -157,6 +157,7 @@ fn percent_decode(text: &str) -> String {
 /// A call to one of the script's own functions, with the argument each parameter gets
 /// (`Invoke-MyRest -Uri $u @rest`): reads of those parameters inside the function
 /// evaluate to the arguments.
+#[derive(Clone)]
 pub struct Call<'s> {
     pub function: Range<usize>,
     pub bound: Vec<(String, &'s Value)>,

@@ -318,6 +318,17 @@ impl<'t> Script<'t> {
         self.variables.iter().filter(move |v| v.name == variable)
     }
 
+    /// Where `variable` is read, splats (`@params`) included.
+    pub fn reads_of<'a>(&'a self, variable: &'a str) -> impl Iterator<Item = Range<usize>> + 'a {
+        let splats = self
+            .commands
+            .iter()
+            .flat_map(|c| c.splats.iter())
+            .filter(move |(name, _)| name == variable)
+            .map(|(_, range)| range.clone());
+        self.uses_of(variable).map(|u| u.range.clone()).chain(splats)
+    }
+
     /// Commands with this canonical name (case-insensitive).
     pub fn commands_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Command> + 'a {
         self.commands.iter().filter(move |c| c.name.eq_ignore_ascii_case(name))
