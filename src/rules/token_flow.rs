@@ -112,9 +112,16 @@ struct Site<'s> {
 }
 
 impl Site<'_> {
+    /// The request's argument for `parameter`; a wrapper that forwards its own
+    /// arguments (`Invoke-RestMethod @PSBoundParameters`) passes the call's.
     fn value(&self, script: &Script, parameter: &str) -> Option<StringValue> {
-        let value = self.request.value_of(parameter)?;
-        Some(script.evaluate_range(&value.range, self.call.as_ref()))
+        if let Some(value) = self.request.value_of(parameter) {
+            return Some(script.evaluate_range(&value.range, self.call.as_ref()));
+        }
+        let call = self.call.as_ref()?;
+        let forwards = self.request.splats.iter().any(|(s, _)| s == "psboundparameters");
+        let value = call.argument(&parameter.to_lowercase()).filter(|_| forwards)?;
+        Some(script.evaluate(value))
     }
 
     fn endpoint(&self, script: &Script) -> Option<Endpoint> {
@@ -469,4 +476,159 @@ fn statement_at<'s>(script: &'s Script, offset: usize) -> Option<&'s Range<usize
         .map(|s| &s.statement)
         .filter(|s| s.contains(&offset))
         .min_by_key(|s| s.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn requests(text: &str) -> (Script<'_>, Vec<TokenRequest>) {
+        let script = Script::parse(text);
+        assert!(script.errors.is_empty(), "{:?}", script.errors);
+        let found = token_requests(&script);
+        (script, found)
+    }
+
+    /// The first line of each plumbing statement.
+    fn plumbing<'t>(script: &Script<'t>, request: &TokenRequest) -> Vec<&'t str> {
+        let statements = request.plumbing.as_ref().expect("plumbing");
+        statements
+            .iter()
+            .map(|s| script.slice(s).lines().next().unwrap_or(""))
+            .collect()
+    }
+
+    const LOGIN: &str = "Connect-MgGraph -AccessToken ($r.access_token | ConvertTo-SecureString -AsPlainText -Force)\n";
+
+    #[test]
+    fn headers_filled_by_add_go_with_the_request_unless_read_elsewhere() {
+        let text = format!(
+            "$h = New-Object 'System.Collections.Generic.Dictionary[[String],[String]]'\n$h.Add('X-IDENTITY-HEADER', $env:IDENTITY_HEADER)\n\
+             $r = Invoke-RestMethod -Uri \"$($env:IDENTITY_ENDPOINT)?resource=https://graph.microsoft.com\" -Headers $h\n{LOGIN}"
+        );
+        let (script, found) = requests(&text);
+        assert_eq!(found[0].resource_kind(), Resource::Graph);
+        assert_eq!(
+            plumbing(&script, &found[0]),
+            [
+                "$r = Invoke-RestMethod -Uri \"$($env:IDENTITY_ENDPOINT)?resource=https://graph.microsoft.com\" -Headers $h",
+                "$h = New-Object 'System.Collections.Generic.Dictionary[[String],[String]]'",
+                "$h.Add('X-IDENTITY-HEADER', $env:IDENTITY_HEADER)",
+            ]
+        );
+        // Another request reads the same headers: they stay.
+        let shared = format!("{text}Invoke-RestMethod -Uri 'https://example.org/health' -Headers $h\n");
+        let (script, found) = requests(&shared);
+        assert_eq!(plumbing(&script, &found[0]).len(), 1);
+        // A fill line inside a branch is not deleted, so the table is not either.
+        let branch = text.replace(
+            "$h.Add('X-IDENTITY-HEADER', $env:IDENTITY_HEADER)",
+            "if ($env:IDENTITY_HEADER) { $h.Add('X-IDENTITY-HEADER', $env:IDENTITY_HEADER) }",
+        );
+        let (script, found) = requests(&branch);
+        assert_eq!(plumbing(&script, &found[0]).len(), 1);
+    }
+
+    #[test]
+    fn a_splat_table_splatted_twice_stays() {
+        let text = format!(
+            "$p = @{{ Uri = \"$($env:IDENTITY_ENDPOINT)?resource=https://graph.microsoft.com\"; Headers = @{{ 'X-IDENTITY-HEADER' = $env:IDENTITY_HEADER }} }}\n\
+             $r = Invoke-RestMethod @p\n{LOGIN}"
+        );
+        let (script, found) = requests(&text);
+        assert_eq!(
+            plumbing(&script, &found[0])[1],
+            script.slice(&(0..text.find('\n').unwrap()))
+        );
+        let twice = format!("{text}$check = Invoke-WebRequest @p -UseBasicParsing\nWrite-Output $check.StatusCode\n");
+        let (script, found) = requests(&twice);
+        assert_eq!(found.len(), 2);
+        assert_eq!(plumbing(&script, &found[0]).len(), 1);
+    }
+
+    #[test]
+    fn wrappers_forwarding_their_parameters_make_the_call_the_request() {
+        let text = format!(
+            "function Invoke-Api {{\n    param([string] $Uri, [hashtable] $Headers)\n    Invoke-RestMethod @PSBoundParameters -Method Get\n}}\n\
+             $resource = 'https://graph.microsoft.com'\n\
+             $r = Invoke-Api -Uri ('{{0}}?resource={{1}}' -f $env:IDENTITY_ENDPOINT, $resource) -Headers @{{ 'X-IDENTITY-HEADER' = $env:IDENTITY_HEADER }}\n{LOGIN}"
+        );
+        let (script, found) = requests(&text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(script.commands[found[0].command].name, "Invoke-Api");
+        assert_eq!(found[0].resource.as_deref(), Some("https://graph.microsoft.com"));
+        assert_eq!(plumbing(&script, &found[0]).len(), 2);
+    }
+
+    #[test]
+    fn discarded_or_unread_responses_are_probes() {
+        let uri = "\"$($env:IDENTITY_ENDPOINT)?resource=https://management.azure.com/\"";
+        for probe in [
+            format!("Invoke-RestMethod -Uri {uri} | Out-Null\n"),
+            format!("$null = Invoke-RestMethod -Uri {uri}\n"),
+            format!("try {{ $reply = Invoke-RestMethod -Uri {uri}; $ok = $true }} catch {{ $ok = $false }}\n"),
+        ] {
+            assert!(requests(&probe).1.is_empty(), "{probe}");
+        }
+        let used = format!("$reply = Invoke-RestMethod -Uri {uri}\nWrite-Output $reply.expires_on\n");
+        assert_eq!(requests(&used).1.len(), 1);
+    }
+
+    #[test]
+    fn client_ids_are_literal_carried_in_their_variable_or_unresolved() {
+        let request = |query: &str, between: &str| {
+            format!(
+                "param([string] $AppId)\n$id = Get-AutomationVariable -Name 'UamiClientId'\n\
+                 $r = Invoke-RestMethod -Uri \"$($env:IDENTITY_ENDPOINT)?resource=https://graph.microsoft.com&{query}\"\n{between}{LOGIN}"
+            )
+        };
+        let client = |text: &str| requests(text).1.remove(0).client_id;
+        assert_eq!(
+            client(&request("client_id=0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b", "")),
+            ClientId::Literal("0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b".into())
+        );
+        assert_eq!(
+            client(&request("client_id=$id", "")),
+            ClientId::Variable {
+                written: "$id".into(),
+                name: "id".into()
+            }
+        );
+        assert_eq!(
+            client(&request("client_id=$($AppId)", "")),
+            ClientId::Variable {
+                written: "$AppId".into(),
+                name: "appid".into()
+            }
+        );
+        // The sign-in would read another value than the request did.
+        assert_eq!(
+            client(&request("client_id=$id", "$id = 'other'\n")),
+            ClientId::Unresolved
+        );
+        assert_eq!(client(&request("object_id=$id", "")), ClientId::Unresolved);
+        assert_eq!(client(&request("api-version=2019-08-01", "")), ClientId::None);
+        // The variable the sign-in keeps reading is not plumbing.
+        let text = request("client_id=$id", "");
+        let (script, found) = requests(&text);
+        assert!(!plumbing(&script, &found[0]).iter().any(|s| s.starts_with("$id")));
+    }
+
+    #[test]
+    fn resources_in_bodies_and_uris_built_step_by_step() {
+        let text = "$uri = $env:MSI_ENDPOINT\n$uri += '?api-version=2017-09-01'\n$uri = $uri + '&resource=https%3A%2F%2Fvault.azure.net'\n\
+                    $t = (Invoke-RestMethod -Uri $uri -Headers @{ Secret = $env:MSI_SECRET }).access_token\n\
+                    $body = @{ resource = 'https://management.azure.com/'; client_id = '11111111-2222-3333-4444-555555555555' }\n\
+                    $a = Invoke-RestMethod -Method Post -Uri $env:IDENTITY_ENDPOINT -Body $body\nWrite-Output $a.access_token $t\n";
+        let (_, found) = requests(text);
+        assert_eq!(found[0].endpoint, Endpoint::Msi);
+        assert_eq!(found[0].resource.as_deref(), Some("https://vault.azure.net"));
+        assert_eq!(found[0].token_variable.as_ref().map(|t| t.0.as_str()), Some("t"));
+        assert_eq!(found[1].endpoint, Endpoint::Identity);
+        assert_eq!(found[1].resource_kind(), Resource::Arm);
+        assert_eq!(
+            found[1].client_id,
+            ClientId::Literal("11111111-2222-3333-4444-555555555555".into())
+        );
+    }
 }

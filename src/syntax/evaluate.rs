@@ -243,7 +243,11 @@ impl<'t> Script<'t> {
     /// bound to that function's parameters like PowerShell binds them: by name (or an
     /// unambiguous prefix, splatted entries too), then the rest by position.
     pub fn bind_call<'s>(&'s self, command: &'s Command) -> Option<Call<'s>> {
-        let function = self.function_named(&command.name)?;
+        let name = command.name.to_lowercase();
+        if !self.defined_commands.contains(&name) {
+            return None;
+        }
+        let function = self.function_named(&name)?;
         let parameters: Vec<&str> = self.parameters_of(&function).map(|a| a.variable.as_str()).collect();
         let mut bound: Vec<(String, &Value)> = Vec::new();
         let mut positional = Vec::new();
