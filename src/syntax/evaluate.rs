@@ -16,6 +16,8 @@ use super::model::{normalize_variable, Argument, Assignment, Command, Script, Va
 
 /// How many assignments deep a value is followed before it counts as unknown.
 const MAX_DEPTH: usize = 12;
+/// How many expressions deep one evaluation goes (wrapper nodes not counted).
+const MAX_NESTING: usize = 150;
 
 /// One piece of an evaluated string.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -183,6 +185,7 @@ impl<'t> Script<'t> {
             script: self,
             call,
             active: Vec::new(),
+            nesting: 0,
         }
         .range(range)
     }
@@ -193,6 +196,7 @@ impl<'t> Script<'t> {
             script: self,
             call: None,
             active: Vec::new(),
+            nesting: 0,
         }
         .variable(variable, offset, offset..offset)
     }
@@ -360,6 +364,9 @@ struct Evaluation<'a, 's, 't> {
     script: &'a Script<'t>,
     call: Option<&'a Call<'s>>,
     active: Vec<usize>,
+    /// Nested expressions being evaluated: a generated script's thousand-term `+` chain
+    /// must not exhaust the stack.
+    nesting: usize,
 }
 
 impl Evaluation<'_, '_, '_> {
@@ -375,6 +382,17 @@ impl Evaluation<'_, '_, '_> {
     }
 
     fn node(&mut self, node: Node) -> StringValue {
+        let node = unwrapped(node);
+        if self.nesting >= MAX_NESTING {
+            return StringValue::unknown(node.byte_range());
+        }
+        self.nesting += 1;
+        let value = self.expression(node);
+        self.nesting -= 1;
+        value
+    }
+
+    fn expression(&mut self, node: Node) -> StringValue {
         let unknown = || StringValue::unknown(node.byte_range());
         let children = named_children(node);
         match node.kind() {
@@ -426,12 +444,6 @@ impl Evaluation<'_, '_, '_> {
                 [only] => self.node(*only),
                 _ => unknown(),
             },
-            kind if (kind.ends_with("_expression") || kind == "expression_with_unary_operator")
-                && children.len() == 1
-                && node.child_count() == 1 =>
-            {
-                self.node(children[0])
-            }
             _ => unknown(),
         }
     }
@@ -680,9 +692,13 @@ fn named_children(node: Node) -> Vec<Node> {
     node.named_children(&mut cursor).collect()
 }
 
-/// Below the single-child wrappers (`unary_expression` -> ... -> `variable`).
+/// Below the single-child wrappers (`unary_expression` -> ... -> `variable`, and
+/// `expression_with_unary_operator` around a cast).
 fn unwrapped(mut node: Node) -> Node {
-    while node.named_child_count() == 1 && node.child_count() == 1 && node.kind().ends_with("_expression") {
+    while node.child_count() == 1
+        && node.named_child_count() == 1
+        && (node.kind().ends_with("_expression") || node.kind() == "expression_with_unary_operator")
+    {
         match node.named_child(0) {
             Some(child) => node = child,
             None => break,
@@ -856,6 +872,24 @@ mod tests {
         assert_eq!(
             literal_of(&format!("$v0 = 'a'\n{chain}"), "v5").as_deref(),
             Some("axxxxx")
+        );
+    }
+
+    #[test]
+    fn long_concatenations_end_as_unknown_instead_of_overflowing() {
+        let terms: Vec<String> = (0..3000).map(|i| format!("'{i}'")).collect();
+        let text = format!("$a = {}\n", terms.join(" + "));
+        let value = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || literal_of(&text, "a"))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(value, None);
+        let short: Vec<String> = (0..50).map(|i| format!("'{}'", i % 10)).collect();
+        assert_eq!(
+            literal_of(&format!("$a = {}\n", short.join(" + ")), "a").map(|v| v.len()),
+            Some(50)
         );
     }
 
