@@ -615,6 +615,28 @@ mod tests {
     }
 
     #[test]
+    fn responses_unpacked_in_the_usual_shapes_reach_the_sign_in() {
+        let uri = "\"$($env:IDENTITY_ENDPOINT)?resource=https://graph.microsoft.com\"";
+        let headers = "@{ 'X-IDENTITY-HEADER' = $env:IDENTITY_HEADER }";
+        let connect = "Connect-MgGraph -AccessToken ($t | ConvertTo-SecureString -AsPlainText -Force)\n";
+        for (steps, shape) in [
+            (1, format!("$t = (Invoke-RestMethod -Uri {uri} -Headers {headers}).access_token\n")),
+            (2, format!("$r = Invoke-RestMethod -Uri {uri} -Headers {headers}\n$t = $r.access_token\n")),
+            (2, format!("$r = Invoke-WebRequest -Uri {uri} -Headers {headers} -UseBasicParsing\n$t = ($r.Content | ConvertFrom-Json).access_token\n")),
+            (2, format!("$r = (Invoke-WebRequest -Uri {uri} -Headers {headers} -UseBasicParsing).Content | ConvertFrom-Json\n$t = $r.access_token\n")),
+            (3, format!("$w = iwr {uri} -Headers {headers} -UseBasicParsing\n$j = $w.Content | ConvertFrom-Json\n$t = $j.access_token\n")),
+            (2, format!("$r = [Text.Encoding]::UTF8.GetString((Invoke-WebRequest -Uri {uri} -Headers {headers}).RawContentStream.ToArray()) | ConvertFrom-Json\n$t = $r.access_token\n")),
+        ] {
+            let text = format!("{shape}{connect}");
+            let (script, found) = requests(&text);
+            let [request] = found.as_slice() else { panic!("{text}") };
+            assert_eq!(request.graph_logins.len(), 1, "{text}");
+            assert_eq!(request.token_variable.as_ref().map(|(v, s)| (v.as_str(), s.len())), Some(("t", steps)), "{text}");
+            assert_eq!(plumbing(&script, request).len(), steps, "{text}");
+        }
+    }
+
+    #[test]
     fn resources_in_bodies_and_uris_built_step_by_step() {
         let text = "$uri = $env:MSI_ENDPOINT\n$uri += '?api-version=2017-09-01'\n$uri = $uri + '&resource=https%3A%2F%2Fvault.azure.net'\n\
                     $t = (Invoke-RestMethod -Uri $uri -Headers @{ Secret = $env:MSI_SECRET }).access_token\n\
