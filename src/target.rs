@@ -11,6 +11,9 @@ pub enum Identity {
     UserClientId(String),
     /// A user-assigned identity whose client id is read from an Automation variable.
     UserClientIdVariable(String),
+    /// A user-assigned identity whose client id the script already holds, as written
+    /// there (`$clientId`): a hand-made token request named it.
+    UserClientIdExpression(String),
 }
 
 /// Where a rewritten `$conn.SubscriptionID` reads the subscription from.
@@ -36,6 +39,7 @@ impl MigrationTarget {
             Identity::System => None,
             Identity::UserClientId(id) => Some(format!("'{}'", id.replace('\'', "''"))),
             Identity::UserClientIdVariable(_) => Some(CLIENT_ID_VARIABLE.to_owned()),
+            Identity::UserClientIdExpression(expression) => Some(expression.clone()),
         }
     }
 
@@ -57,6 +61,15 @@ impl MigrationTarget {
                 subscription: self.subscription.clone(),
             },
             None => self.clone(),
+        }
+    }
+
+    /// This target, but with the user-assigned identity whose client id the script
+    /// holds in a variable (`client_id=$id` in a hand-made token request).
+    pub fn with_client_id_expression(&self, expression: &str) -> MigrationTarget {
+        MigrationTarget {
+            identity: Identity::UserClientIdExpression(expression.to_owned()),
+            subscription: self.subscription.clone(),
         }
     }
 

@@ -212,8 +212,10 @@ pub fn source_member(script: &Script, value: &Value) -> Option<(String, String)>
 }
 
 /// The source text of `range` followed by the text of the last assignment of every
-/// variable it reads (three levels deep), so `Invoke-RestMethod -Uri $uri` shows what
-/// `$uri` was built from. For matching only: never shown or edited.
+/// variable it reads (three levels deep), so `Connect-MgGraph -AccessToken $t` shows
+/// what `$t` was made from. Only for asking which commands a value comes from (a
+/// `Get-AzAccessToken` token): string values come from the evaluator
+/// (`Script::evaluate`), which stops at command output. Never shown or edited.
 pub fn expanded_text(script: &Script, range: Range<usize>) -> String {
     let mut out = String::new();
     expand_into(script, range, 3, &mut out);

@@ -3,7 +3,7 @@
 //! `Invoke-RestMethod`/`Invoke-WebRequest` instead of the identity-aware cmdlets.
 
 use super::rewrite::{delete_statements, indentation, line_ending};
-use super::token_flow::{resource_constants, Endpoint, Resource, TokenRequest};
+use super::token_flow::{feeding_statements, Endpoint, Resource, TokenRequest};
 use super::{graph_login, Checker, IDENTITY_ENDPOINT_TOKEN, IMDS_TOKEN, MSI_ENDPOINT_TOKEN};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::syntax::commands::{CONNECT_AZURERM_ACCOUNT, CONNECT_AZ_ACCOUNT};
@@ -54,7 +54,7 @@ pub fn graph_identity_fix(checker: &Checker, request: &TokenRequest) -> Option<F
         return None;
     }
     let script = checker.script;
-    let target = checker.target.with_client_id(request.client_id.as_deref());
+    let target = request.target(checker.target)?;
     let mut edits: Vec<Edit> = request
         .graph_logins
         .iter()
@@ -100,8 +100,8 @@ fn arm_token_fix(checker: &Checker, request: &TokenRequest) -> Option<Fix> {
         .commands
         .iter()
         .any(|c| c.is(CONNECT_AZ_ACCOUNT) || c.is(CONNECT_AZURERM_ACCOUNT));
+    let target = request.target(checker.target)?;
     if !signs_in {
-        let target = checker.target.with_client_id(request.client_id.as_deref());
         replacement.push_str(&format!(
             "Connect-AzAccount{} | Out-Null{}{indent}",
             target.identity_arguments("AccountId"),
@@ -112,13 +112,10 @@ fn arm_token_fix(checker: &Checker, request: &TokenRequest) -> Option<Fix> {
         "{written} = [System.Net.NetworkCredential]::new('', (Get-AzAccessToken -ResourceUrl '{resource}' -AsSecureString).Token).Password"
     ));
     let mut edits = vec![Edit::replace(first.clone(), replacement)];
+    let feeding = feeding_statements(script, statements, &request.kept_variables());
     edits.extend(delete_statements(
         script.text,
-        statements
-            .iter()
-            .skip(1)
-            .cloned()
-            .chain(resource_constants(script, &script.commands[request.command])),
+        statements.iter().skip(1).cloned().chain(feeding),
     ));
     Some(Fix::new(
         Applicability::Unsafe,

@@ -1,25 +1,26 @@
 //! Hand-made managed-identity token requests and where their token goes, shared by
 //! MI201/MI202/MI203 (the request) and MI304 (the `Connect-MgGraph -AccessToken` that
 //! uses it), so both offer the same rewrite and never disagree.
+//!
+//! A request is an `Invoke-RestMethod`/`Invoke-WebRequest` whose `-Uri` evaluates to the
+//! identity endpoint, or a call to the script's own function around one that passes it
+//! that address (`Invoke-MyRest @request`). Its `resource=` and `client_id=` come from the
+//! same evaluation. A request whose response is thrown away only probes the endpoint.
 
 use std::ops::Range;
 
-use std::sync::LazyLock;
-
 use regex::Regex;
 
-/// `client_id=<guid>` or `client_id=$variable` in a query string or body.
-static CLIENT_ID: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?i)client_id\s*=\s*['"]?(\$\{?[\w:]+\}?|[^&'"\s;}]+)"#).expect("valid pattern"));
-/// `resource=https://...` or `resource=$variable` in a query string or body.
-static RESOURCE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?i)resource\s*=\s*['"]?(\$\{?[\w:]+\}?|[^&'"\s;}]+)"#).expect("valid pattern"));
-
-use super::facts::expanded_text;
 use crate::syntax::commands::CONNECT_MG_GRAPH;
-use crate::syntax::model::{Argument, Command, Script};
+use crate::syntax::evaluate::{Call, Part, StringValue};
+use crate::syntax::model::{Assignment, Command, Script, ValueKind};
+use crate::target::MigrationTarget;
 
 const REQUEST_COMMANDS: &[&str] = &["Invoke-RestMethod", "Invoke-WebRequest"];
+
+/// Query keys that name a user-assigned identity by something other than its client id:
+/// `-Identity -ClientId` cannot carry them.
+const OTHER_IDENTITY_KEYS: &[&str] = &["object_id", "principal_id", "mi_res_id", "msi_res_id"];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Endpoint {
@@ -38,8 +39,24 @@ pub enum Resource {
     Other,
 }
 
+/// The managed identity a request asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClientId {
+    /// No `client_id=`: the system-assigned identity (or whatever the run targets).
+    None,
+    /// `client_id=<guid>`, resolved through constants.
+    Literal(String),
+    /// `client_id=$id` where the script reads `$id` at run time
+    /// (`$id = Get-AutomationVariable ...`, a parameter): the rewrite passes the variable,
+    /// whose assignment (lower-case name) the fix keeps.
+    Variable { written: String, name: String },
+    /// An identity the rewrite cannot name: an expression, or `object_id=`/`mi_res_id=`.
+    Unresolved,
+}
+
 pub struct TokenRequest {
-    /// Index into `Script::commands`.
+    /// Index into `Script::commands`: the request, or the call to the script's own
+    /// function that makes it.
     pub command: usize,
     pub endpoint: Endpoint,
     /// The `resource=` the token is for, resolved through constants.
@@ -47,11 +64,12 @@ pub struct TokenRequest {
     /// `Connect-MgGraph` calls (command indices) whose `-AccessToken` is this token.
     pub graph_logins: Vec<usize>,
     /// The statements that exist only to make the token: the request, the steps that
-    /// unpack it, and a resource constant nothing else reads. `None` when the token
-    /// (or the response) is also used for something other than `Connect-MgGraph`.
+    /// unpack it, and the constants, header tables and splatted tables nothing else
+    /// reads. `None` when the token (or the response) is also used for something other
+    /// than `Connect-MgGraph`.
     pub plumbing: Option<Vec<Range<usize>>>,
     /// `client_id=` in the request: a user-assigned identity the rewrite must keep.
-    pub client_id: Option<String>,
+    pub client_id: ClientId,
     /// The variable that ends up holding the token, and the statements that make it
     /// (`$r = Invoke-RestMethod ...; $t = $r.access_token`).
     pub token_variable: Option<(String, Vec<Range<usize>>)>,
@@ -65,6 +83,119 @@ impl TokenRequest {
             _ => Resource::Other,
         }
     }
+
+    /// The identity the rewrite signs in with: the one the request names, if any, else
+    /// `base`. `None` when the request names one the rewrite cannot.
+    pub fn target(&self, base: &MigrationTarget) -> Option<MigrationTarget> {
+        match &self.client_id {
+            ClientId::None => Some(base.clone()),
+            ClientId::Literal(id) => Some(base.with_client_id(Some(id))),
+            ClientId::Variable { written, .. } => Some(base.with_client_id_expression(written)),
+            ClientId::Unresolved => None,
+        }
+    }
+
+    /// Variables the rewrite still reads, so their assignments are not plumbing.
+    pub fn kept_variables(&self) -> Vec<&str> {
+        match &self.client_id {
+            ClientId::Variable { name, .. } => vec![name.as_str()],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The web request a token request's arguments are read from, and the call whose
+/// arguments its parameters take when it sits in the script's own wrapper function.
+struct Site<'s> {
+    request: &'s Command,
+    call: Option<Call<'s>>,
+}
+
+impl Site<'_> {
+    /// The request's argument for `parameter`; a wrapper that forwards its own
+    /// arguments (`Invoke-RestMethod @PSBoundParameters`) passes the call's.
+    fn value(&self, script: &Script, parameter: &str) -> Option<StringValue> {
+        if let Some(value) = self.request.value_of(parameter) {
+            return Some(script.evaluate_range(&value.range, self.call.as_ref()));
+        }
+        let call = self.call.as_ref()?;
+        let forwards = self.request.splats.iter().any(|(s, _)| s == "psboundparameters");
+        let value = call.argument(&parameter.to_lowercase()).filter(|_| forwards)?;
+        Some(script.evaluate(value))
+    }
+
+    fn endpoint(&self, script: &Script) -> Option<Endpoint> {
+        let address = self.value(script, "Uri")?;
+        if address.has_env("identity_endpoint") {
+            Some(Endpoint::Identity)
+        } else if address.has_env("msi_endpoint") {
+            Some(Endpoint::Msi)
+        } else if address.contains("169.254.169.254/metadata/identity") {
+            Some(Endpoint::Imds)
+        } else {
+            None
+        }
+    }
+
+    /// `key=` in the address's query, else in the body: a form string or a hashtable
+    /// (inline or in a variable) with that key.
+    fn parameter(&self, script: &Script, key: &str) -> Option<StringValue> {
+        if let Some(found) = self.value(script, "Uri").and_then(|a| a.query(key)) {
+            return Some(found);
+        }
+        let body = self.request.value_of("Body")?;
+        let table = match &body.kind {
+            ValueKind::Hashtable(entries) => Some(entries),
+            ValueKind::Variable(name) => match script.splatted_hashtable(name, body.range.start).map(|a| &a.value.kind)
+            {
+                Some(ValueKind::Hashtable(entries)) => Some(entries),
+                _ => None,
+            },
+            _ => None,
+        };
+        match table {
+            Some(entries) => entries
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| script.evaluate_range(&v.range, self.call.as_ref())),
+            None => self.value(script, "Body")?.query(key),
+        }
+    }
+}
+
+fn is_request(command: &Command) -> bool {
+    REQUEST_COMMANDS.iter().any(|r| command.is(r))
+}
+
+/// The request `command` makes: itself, or the web request inside the script's own
+/// function it calls, when only the call's arguments make it a token request (a wrapper
+/// that always asks the endpoint is reported at its own request, once).
+fn request_site<'s>(script: &'s Script, command: &'s Command) -> Option<(Site<'s>, Endpoint)> {
+    if is_request(command) {
+        let site = Site {
+            request: command,
+            call: None,
+        };
+        let endpoint = site.endpoint(script)?;
+        return Some((site, endpoint));
+    }
+    let call = script.bind_call(command)?;
+    script
+        .commands
+        .iter()
+        .filter(|c| is_request(c) && call.function.contains(&c.range.start))
+        .find_map(|request| {
+            let alone = Site { request, call: None };
+            if alone.endpoint(script).is_some() {
+                return None;
+            }
+            let site = Site {
+                request,
+                call: Some(call.clone()),
+            };
+            let endpoint = site.endpoint(script)?;
+            Some((site, endpoint))
+        })
 }
 
 pub fn token_requests(script: &Script) -> Vec<TokenRequest> {
@@ -72,100 +203,110 @@ pub fn token_requests(script: &Script) -> Vec<TokenRequest> {
         .commands
         .iter()
         .enumerate()
-        .filter(|(_, c)| REQUEST_COMMANDS.iter().any(|r| c.is(r)))
         .filter_map(|(index, command)| {
-            // Only the address counts: the token flows into later requests' headers,
-            // which are not token requests themselves.
-            let uri = command.value_of("Uri")?;
-            let address = expanded_text(script, uri.range.clone()).to_lowercase();
-            let endpoint = if address.contains("identity_endpoint") {
-                Endpoint::Identity
-            } else if address.contains("msi_endpoint") {
-                Endpoint::Msi
-            } else if address.contains("169.254.169.254/metadata/identity") {
-                Endpoint::Imds
-            } else {
+            let (site, endpoint) = request_site(script, command)?;
+            if is_probe(script, command) {
                 return None;
-            };
-            let (graph_logins, plumbing) = follow_token(script, command);
-            Some(TokenRequest {
+            }
+            let (graph_logins, chain) = follow_token(script, command);
+            let client_id = client_id(script, &site, &graph_logins);
+            let request = TokenRequest {
                 command: index,
                 endpoint,
-                resource: query_value(script, command, &RESOURCE),
+                resource: site.parameter(script, "resource").and_then(|v| v.literal()),
                 graph_logins,
-                plumbing,
-                client_id: query_value(script, command, &CLIENT_ID),
+                plumbing: None,
+                client_id,
                 token_variable: unpacked_token(script, command),
-            })
+            };
+            let plumbing = chain.map(|mut statements| {
+                statements.extend(feeding_statements(script, &statements, &request.kept_variables()));
+                statements
+            });
+            Some(TokenRequest { plumbing, ..request })
         })
         .collect()
 }
 
-/// `$t = (request).access_token`, or `$r = request` then `$t = $r.access_token`.
-fn unpacked_token(script: &Script, request: &Command) -> Option<(String, Vec<Range<usize>>)> {
-    let first = &request.place.statement;
-    let response = assigned_by(script, first)?;
-    let value = script
-        .assignments
-        .iter()
-        .find(|a| &a.place.statement == first && script.is_whole_statement(a))?;
-    if script
-        .slice(&value.value.range)
-        .trim_end()
-        .to_lowercase()
-        .ends_with(".access_token")
-    {
-        return Some((response, vec![first.clone()]));
-    }
-    let uses: Vec<_> = script
-        .uses_of(&response)
-        .filter(|u| !(first.start <= u.range.start && u.range.end <= first.end))
-        .collect();
-    let [only] = uses.as_slice() else { return None };
-    let (member, access) = only.member.as_ref()?;
-    let unpack = script
-        .assignments
-        .iter()
-        .find(|a| a.place.statement == only.place.statement && script.is_whole_statement(a))?;
-    (member.eq_ignore_ascii_case("access_token") && unpack.value.range == *access).then(|| {
-        (
-            unpack.variable.clone(),
-            vec![first.clone(), only.place.statement.clone()],
-        )
-    })
+/// The response goes nowhere (`| Out-Null`, `$null =`, `[void]`, `> $null`, or a
+/// variable nothing reads): the request only checks that the endpoint answers.
+fn is_probe(script: &Script, command: &Command) -> bool {
+    script.discards_output(command)
+        || assigned_by(script, &command.place.statement).is_some_and(|v| script.reads_of(&v).next().is_none())
 }
 
-/// `key=<value or $variable>` (`resource=`, `client_id=`) in the request's address or
-/// body, resolved through constants and URL-decoded.
-fn query_value(script: &Script, command: &Command, key: &Regex) -> Option<String> {
-    // The address as built, through the variables it was built from.
-    let text: String = command
-        .arguments
-        .iter()
-        .map(|a| match a {
-            Argument::Named { value: Some(value), .. } | Argument::Positional(value) => {
-                expanded_text(script, value.range.clone())
-            }
-            Argument::Named { range, .. } => script.slice(range).to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
-    let found = key.captures(&text)?.get(1)?.as_str().to_owned();
-    let value = match found.strip_prefix('$') {
-        Some(variable) => script.constant(&crate::syntax::model::normalize_variable(variable), command.range.start)?,
-        None => found,
+/// The identity in `client_id=`, carried as a literal or as the variable the script
+/// reads it into, when every sign-in the rewrite touches sees that same variable.
+fn client_id(script: &Script, site: &Site, logins: &[usize]) -> ClientId {
+    if OTHER_IDENTITY_KEYS.iter().any(|k| site.parameter(script, k).is_some()) {
+        return ClientId::Unresolved;
+    }
+    let Some(value) = site.parameter(script, "client_id") else {
+        return ClientId::None;
     };
-    Some(
-        value
-            .replace("%3A", ":")
-            .replace("%3a", ":")
-            .replace("%2F", "/")
-            .replace("%2f", "/"),
-    )
+    if let Some(id) = value.literal() {
+        return ClientId::Literal(id);
+    }
+    let [Part::Unknown(unknown)] = value.parts.as_slice() else {
+        return ClientId::Unresolved;
+    };
+    // The unknown part is a run-time value assigned to a variable, or a parameter read.
+    let holder = script
+        .assignments
+        .iter()
+        .find(|a| a.value.range == *unknown && !a.is_parameter)
+        .or_else(|| {
+            let read = script.variables.iter().find(|v| v.range == *unknown)?;
+            script
+                .assignment_seen(&read.name, read.range.start)
+                .filter(|a| a.is_parameter)
+        });
+    let Some(holder) = holder else {
+        return ClientId::Unresolved;
+    };
+    let seen_by_every_login = logins.iter().all(|&login| {
+        let at = script.commands[login].range.start;
+        script
+            .assignment_seen(&holder.variable, at)
+            .is_some_and(|a| a.target == holder.target)
+    });
+    if !seen_by_every_login {
+        return ClientId::Unresolved;
+    }
+    ClientId::Variable {
+        written: script.slice(&holder.target).to_owned(),
+        name: holder.variable.clone(),
+    }
+}
+
+/// `$t = (request).access_token`, or the response unpacked step by step into the
+/// variable that holds the token (`$r = request; $t = ($r.Content | ConvertFrom-Json).access_token`).
+fn unpacked_token(script: &Script, request: &Command) -> Option<(String, Vec<Range<usize>>)> {
+    let mut statements = vec![request.place.statement.clone()];
+    for _ in 0..4 {
+        let last = statements.last()?;
+        let assignment = whole_assignment(script, last)?;
+        if script
+            .slice(&assignment.value.range)
+            .trim_end()
+            .to_lowercase()
+            .ends_with(".access_token")
+        {
+            return Some((assignment.variable.clone(), statements));
+        }
+        let reads: Vec<Range<usize>> = script
+            .reads_of(&assignment.variable)
+            .filter(|r| !within(r, &statements))
+            .collect();
+        let [only] = reads.as_slice() else { return None };
+        statements.push(statement_at(script, only.start)?.clone());
+    }
+    None
 }
 
 /// Follow the request's result through plain assignments to the `Connect-MgGraph
-/// -AccessToken` calls that use it.
+/// -AccessToken` calls that use it: those calls, and the statements on the way when
+/// nothing else reads any of them.
 fn follow_token(script: &Script, request: &Command) -> (Vec<usize>, Option<Vec<Range<usize>>>) {
     let token_values: Vec<(usize, Range<usize>)> = script
         .commands
@@ -185,33 +326,29 @@ fn follow_token(script: &Script, request: &Command) -> (Vec<usize>, Option<Vec<R
         let Some(current) = variable.take() else {
             break;
         };
-        let uses: Vec<_> = script
-            .uses_of(&current)
-            .filter(|u| {
-                !statements
-                    .iter()
-                    .any(|s| s.start <= u.range.start && u.range.end <= s.end)
-            })
-            .collect();
+        let reads: Vec<Range<usize>> = script.reads_of(&current).filter(|r| !within(r, &statements)).collect();
         let mut others = Vec::new();
-        for use_ in uses {
+        for read in reads {
             match token_values
                 .iter()
-                .find(|(_, value)| value.start <= use_.range.start && use_.range.end <= value.end)
+                .find(|(_, value)| within(&read, std::slice::from_ref(value)))
             {
                 Some((login, _)) => logins.push(*login),
-                None => others.push(use_),
+                None => others.push(read),
             }
         }
         match others.as_slice() {
             [] => break,
-            [next] if logins.is_empty() => match assigned_by(script, &next.place.statement) {
-                Some(next_variable) => {
-                    statements.push(next.place.statement.clone());
-                    variable = Some(next_variable);
+            [next] if logins.is_empty() => {
+                let statement = statement_at(script, next.start);
+                match statement.and_then(|s| assigned_by(script, s).map(|v| (s, v))) {
+                    Some((statement, next_variable)) => {
+                        statements.push(statement.clone());
+                        variable = Some(next_variable);
+                    }
+                    None => complete = false,
                 }
-                None => complete = false,
-            },
+            }
             _ => complete = false,
         }
     }
@@ -220,45 +357,300 @@ fn follow_token(script: &Script, request: &Command) -> (Vec<usize>, Option<Vec<R
     if !complete || logins.is_empty() {
         return (logins, None);
     }
-    statements.extend(resource_constants(script, request));
     (logins, Some(statements))
 }
 
-/// `$x = ...` as a whole statement: the variable it assigns.
-fn assigned_by(script: &Script, statement: &Range<usize>) -> Option<String> {
+/// `$x = ...` as a whole statement: the assignment.
+fn whole_assignment<'s>(script: &'s Script, statement: &Range<usize>) -> Option<&'s Assignment> {
     script
         .assignments
         .iter()
         .find(|a| &a.place.statement == statement && script.is_whole_statement(a))
-        .map(|a| a.variable.clone())
 }
 
-/// Constants read only by the request, or only by such constants
-/// (`$resource = 'https://graph...'; $uri = "$env:IDENTITY_ENDPOINT?resource=$resource"`).
-pub fn resource_constants(script: &Script, request: &Command) -> Vec<Range<usize>> {
-    let mut doomed = vec![request.place.statement.clone()];
-    let mut constants: Vec<Range<usize>> = Vec::new();
-    for _ in 0..3 {
-        let inside =
-            |r: &Range<usize>, doomed: &[Range<usize>]| doomed.iter().any(|d| d.start <= r.start && r.end <= d.end);
-        let found: Vec<Range<usize>> = script
+/// `$x = ...` as a whole statement: the variable it assigns.
+fn assigned_by(script: &Script, statement: &Range<usize>) -> Option<String> {
+    whole_assignment(script, statement).map(|a| a.variable.clone())
+}
+
+fn within(range: &Range<usize>, statements: &[Range<usize>]) -> bool {
+    statements.iter().any(|s| s.start <= range.start && range.end <= s.end)
+}
+
+/// The statements that only feed `doomed` ones, so they go with them: assignments of
+/// variables read nowhere else (`$resource = '...'`, `$headers = @{...}`, a splatted
+/// request table), with the statements that fill them in (`$headers.Add(...)`,
+/// `$headers['Metadata'] = 'true'`), and so on for what those read. A variable assigned
+/// more than once, a parameter, or one in `keep` is never plumbing.
+pub fn feeding_statements(script: &Script, doomed: &[Range<usize>], keep: &[&str]) -> Vec<Range<usize>> {
+    let mut all = doomed.to_vec();
+    let mut feeding = Vec::new();
+    for _ in 0..4 {
+        let mut names: Vec<&str> = script
             .variables
             .iter()
-            .filter(|v| !v.name.starts_with("env:") && inside(&v.range, &doomed))
-            .filter(|v| script.uses_of(&v.name).all(|u| inside(&u.range, &doomed)))
-            .filter(|v| script.assignments.iter().filter(|a| a.variable == v.name).count() == 1)
-            .filter_map(|v| script.assignment_before(&v.name, v.range.start))
-            .filter(|a| !a.is_parameter && assigned_by(script, &a.place.statement).is_some())
-            .map(|a| a.place.statement.clone())
-            .filter(|s| !doomed.contains(s))
+            .map(|v| (v.name.as_str(), &v.range))
+            .chain(
+                script
+                    .commands
+                    .iter()
+                    .flat_map(|c| &c.splats)
+                    .map(|(n, r)| (n.as_str(), r)),
+            )
+            .filter(|(name, range)| within(range, &all) && !name.starts_with("env:") && !keep.contains(name))
+            .map(|(name, _)| name)
             .collect();
+        names.sort_unstable();
+        names.dedup();
+        let mut found = Vec::new();
+        for name in names {
+            let mut assignments = script.assignments.iter().filter(|a| a.variable == name);
+            let (Some(assignment), None) = (assignments.next(), assignments.next()) else {
+                continue;
+            };
+            let statement = &assignment.place.statement;
+            if assignment.is_parameter || !script.is_whole_statement(assignment) || within(statement, &all) {
+                continue;
+            }
+            let mut statements = vec![statement.clone()];
+            statements.extend(fillers(script, name, assignment));
+            if script
+                .reads_of(name)
+                .all(|r| within(&r, &all) || within(&r, &statements))
+            {
+                found.extend(statements);
+            }
+        }
         if found.is_empty() {
             break;
         }
-        doomed.extend(found.iter().cloned());
-        constants.extend(found);
+        all.extend(found.iter().cloned());
+        feeding.extend(found);
     }
-    constants.sort_by_key(|r| r.start);
-    constants.dedup();
-    constants
+    feeding.sort_by_key(|r| r.start);
+    feeding.dedup();
+    feeding
+}
+
+/// Statements after `assignment`, in the same blocks, that only fill in the table or
+/// dictionary it made: `$h.Add(k, v)` (also with `[void]` or `$null =` in front),
+/// `$h[k] = v`, `$h.Key = v`.
+fn fillers(script: &Script, name: &str, assignment: &Assignment) -> Vec<Range<usize>> {
+    let variable = format!(
+        r"\$\{{?(?:(?:script|global|local|private):)?{}\}}?",
+        regex::escape(name)
+    );
+    let (Ok(method), Ok(element)) = (
+        Regex::new(&format!(
+            r"(?is)^(?:\[void\]\s*|\$null\s*=\s*)?({variable}\.(?:add|remove)\s*\()"
+        )),
+        Regex::new(&format!(
+            r"(?is)^{variable}\s*(?:\[[^\]]*\]|\.[a-z_][\w-]*)\s*=(?:[^=]|$)"
+        )),
+    ) else {
+        return Vec::new();
+    };
+    script
+        .statements
+        .iter()
+        .filter(|s| s.statement.start > assignment.place.statement.end && s.blocks == assignment.place.blocks)
+        .filter(|s| {
+            let text = script.slice(&s.statement).trim_end();
+            let end = s.statement.start + text.len();
+            // `$h.Add(...)` must be the whole statement, not the start of a longer expression.
+            let whole_call = method.captures(text).and_then(|c| c.get(1)).is_some_and(|call| {
+                let start = s.statement.start + call.start();
+                script.method_calls.iter().any(|m| m.range == (start..end))
+            });
+            whole_call || element.is_match(text)
+        })
+        .map(|s| s.statement.clone())
+        .collect()
+}
+
+/// The innermost statement holding `offset`.
+fn statement_at<'s>(script: &'s Script, offset: usize) -> Option<&'s Range<usize>> {
+    script
+        .statements
+        .iter()
+        .map(|s| &s.statement)
+        .filter(|s| s.contains(&offset))
+        .min_by_key(|s| s.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn requests(text: &str) -> (Script<'_>, Vec<TokenRequest>) {
+        let script = Script::parse(text);
+        assert!(script.errors.is_empty(), "{:?}", script.errors);
+        let found = token_requests(&script);
+        (script, found)
+    }
+
+    /// The first line of each plumbing statement.
+    fn plumbing<'t>(script: &Script<'t>, request: &TokenRequest) -> Vec<&'t str> {
+        let statements = request.plumbing.as_ref().expect("plumbing");
+        statements
+            .iter()
+            .map(|s| script.slice(s).lines().next().unwrap_or(""))
+            .collect()
+    }
+
+    const LOGIN: &str = "Connect-MgGraph -AccessToken ($r.access_token | ConvertTo-SecureString -AsPlainText -Force)\n";
+
+    #[test]
+    fn headers_filled_by_add_go_with_the_request_unless_read_elsewhere() {
+        let text = format!(
+            "$h = New-Object 'System.Collections.Generic.Dictionary[[String],[String]]'\n$h.Add('X-IDENTITY-HEADER', $env:IDENTITY_HEADER)\n\
+             $r = Invoke-RestMethod -Uri \"$($env:IDENTITY_ENDPOINT)?resource=https://graph.microsoft.com\" -Headers $h\n{LOGIN}"
+        );
+        let (script, found) = requests(&text);
+        assert_eq!(found[0].resource_kind(), Resource::Graph);
+        assert_eq!(
+            plumbing(&script, &found[0]),
+            [
+                "$r = Invoke-RestMethod -Uri \"$($env:IDENTITY_ENDPOINT)?resource=https://graph.microsoft.com\" -Headers $h",
+                "$h = New-Object 'System.Collections.Generic.Dictionary[[String],[String]]'",
+                "$h.Add('X-IDENTITY-HEADER', $env:IDENTITY_HEADER)",
+            ]
+        );
+        // Another request reads the same headers: they stay.
+        let shared = format!("{text}Invoke-RestMethod -Uri 'https://example.org/health' -Headers $h\n");
+        let (script, found) = requests(&shared);
+        assert_eq!(plumbing(&script, &found[0]).len(), 1);
+        // A fill line inside a branch is not deleted, so the table is not either.
+        let branch = text.replace(
+            "$h.Add('X-IDENTITY-HEADER', $env:IDENTITY_HEADER)",
+            "if ($env:IDENTITY_HEADER) { $h.Add('X-IDENTITY-HEADER', $env:IDENTITY_HEADER) }",
+        );
+        let (script, found) = requests(&branch);
+        assert_eq!(plumbing(&script, &found[0]).len(), 1);
+    }
+
+    #[test]
+    fn a_splat_table_splatted_twice_stays() {
+        let text = format!(
+            "$p = @{{ Uri = \"$($env:IDENTITY_ENDPOINT)?resource=https://graph.microsoft.com\"; Headers = @{{ 'X-IDENTITY-HEADER' = $env:IDENTITY_HEADER }} }}\n\
+             $r = Invoke-RestMethod @p\n{LOGIN}"
+        );
+        let (script, found) = requests(&text);
+        assert_eq!(
+            plumbing(&script, &found[0])[1],
+            script.slice(&(0..text.find('\n').unwrap()))
+        );
+        let twice = format!("{text}$check = Invoke-WebRequest @p -UseBasicParsing\nWrite-Output $check.StatusCode\n");
+        let (script, found) = requests(&twice);
+        assert_eq!(found.len(), 2);
+        assert_eq!(plumbing(&script, &found[0]).len(), 1);
+    }
+
+    #[test]
+    fn wrappers_forwarding_their_parameters_make_the_call_the_request() {
+        let text = format!(
+            "function Invoke-Api {{\n    param([string] $Uri, [hashtable] $Headers)\n    Invoke-RestMethod @PSBoundParameters -Method Get\n}}\n\
+             $resource = 'https://graph.microsoft.com'\n\
+             $r = Invoke-Api -Uri ('{{0}}?resource={{1}}' -f $env:IDENTITY_ENDPOINT, $resource) -Headers @{{ 'X-IDENTITY-HEADER' = $env:IDENTITY_HEADER }}\n{LOGIN}"
+        );
+        let (script, found) = requests(&text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(script.commands[found[0].command].name, "Invoke-Api");
+        assert_eq!(found[0].resource.as_deref(), Some("https://graph.microsoft.com"));
+        assert_eq!(plumbing(&script, &found[0]).len(), 2);
+    }
+
+    #[test]
+    fn discarded_or_unread_responses_are_probes() {
+        let uri = "\"$($env:IDENTITY_ENDPOINT)?resource=https://management.azure.com/\"";
+        for probe in [
+            format!("Invoke-RestMethod -Uri {uri} | Out-Null\n"),
+            format!("$null = Invoke-RestMethod -Uri {uri}\n"),
+            format!("try {{ $reply = Invoke-RestMethod -Uri {uri}; $ok = $true }} catch {{ $ok = $false }}\n"),
+        ] {
+            assert!(requests(&probe).1.is_empty(), "{probe}");
+        }
+        let used = format!("$reply = Invoke-RestMethod -Uri {uri}\nWrite-Output $reply.expires_on\n");
+        assert_eq!(requests(&used).1.len(), 1);
+    }
+
+    #[test]
+    fn client_ids_are_literal_carried_in_their_variable_or_unresolved() {
+        let request = |query: &str, between: &str| {
+            format!(
+                "param([string] $AppId)\n$id = Get-AutomationVariable -Name 'UamiClientId'\n\
+                 $r = Invoke-RestMethod -Uri \"$($env:IDENTITY_ENDPOINT)?resource=https://graph.microsoft.com&{query}\"\n{between}{LOGIN}"
+            )
+        };
+        let client = |text: &str| requests(text).1.remove(0).client_id;
+        assert_eq!(
+            client(&request("client_id=0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b", "")),
+            ClientId::Literal("0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b".into())
+        );
+        assert_eq!(
+            client(&request("client_id=$id", "")),
+            ClientId::Variable {
+                written: "$id".into(),
+                name: "id".into()
+            }
+        );
+        assert_eq!(
+            client(&request("client_id=$($AppId)", "")),
+            ClientId::Variable {
+                written: "$AppId".into(),
+                name: "appid".into()
+            }
+        );
+        // The sign-in would read another value than the request did.
+        assert_eq!(
+            client(&request("client_id=$id", "$id = 'other'\n")),
+            ClientId::Unresolved
+        );
+        assert_eq!(client(&request("object_id=$id", "")), ClientId::Unresolved);
+        assert_eq!(client(&request("api-version=2019-08-01", "")), ClientId::None);
+        // The variable the sign-in keeps reading is not plumbing.
+        let text = request("client_id=$id", "");
+        let (script, found) = requests(&text);
+        assert!(!plumbing(&script, &found[0]).iter().any(|s| s.starts_with("$id")));
+    }
+
+    #[test]
+    fn responses_unpacked_in_the_usual_shapes_reach_the_sign_in() {
+        let uri = "\"$($env:IDENTITY_ENDPOINT)?resource=https://graph.microsoft.com\"";
+        let headers = "@{ 'X-IDENTITY-HEADER' = $env:IDENTITY_HEADER }";
+        let connect = "Connect-MgGraph -AccessToken ($t | ConvertTo-SecureString -AsPlainText -Force)\n";
+        for (steps, shape) in [
+            (1, format!("$t = (Invoke-RestMethod -Uri {uri} -Headers {headers}).access_token\n")),
+            (2, format!("$r = Invoke-RestMethod -Uri {uri} -Headers {headers}\n$t = $r.access_token\n")),
+            (2, format!("$r = Invoke-WebRequest -Uri {uri} -Headers {headers} -UseBasicParsing\n$t = ($r.Content | ConvertFrom-Json).access_token\n")),
+            (2, format!("$r = (Invoke-WebRequest -Uri {uri} -Headers {headers} -UseBasicParsing).Content | ConvertFrom-Json\n$t = $r.access_token\n")),
+            (3, format!("$w = iwr {uri} -Headers {headers} -UseBasicParsing\n$j = $w.Content | ConvertFrom-Json\n$t = $j.access_token\n")),
+            (2, format!("$r = [Text.Encoding]::UTF8.GetString((Invoke-WebRequest -Uri {uri} -Headers {headers}).RawContentStream.ToArray()) | ConvertFrom-Json\n$t = $r.access_token\n")),
+        ] {
+            let text = format!("{shape}{connect}");
+            let (script, found) = requests(&text);
+            let [request] = found.as_slice() else { panic!("{text}") };
+            assert_eq!(request.graph_logins.len(), 1, "{text}");
+            assert_eq!(request.token_variable.as_ref().map(|(v, s)| (v.as_str(), s.len())), Some(("t", steps)), "{text}");
+            assert_eq!(plumbing(&script, request).len(), steps, "{text}");
+        }
+    }
+
+    #[test]
+    fn resources_in_bodies_and_uris_built_step_by_step() {
+        let text = "$uri = $env:MSI_ENDPOINT\n$uri += '?api-version=2017-09-01'\n$uri = $uri + '&resource=https%3A%2F%2Fvault.azure.net'\n\
+                    $t = (Invoke-RestMethod -Uri $uri -Headers @{ Secret = $env:MSI_SECRET }).access_token\n\
+                    $body = @{ resource = 'https://management.azure.com/'; client_id = '11111111-2222-3333-4444-555555555555' }\n\
+                    $a = Invoke-RestMethod -Method Post -Uri $env:IDENTITY_ENDPOINT -Body $body\nWrite-Output $a.access_token $t\n";
+        let (_, found) = requests(text);
+        assert_eq!(found[0].endpoint, Endpoint::Msi);
+        assert_eq!(found[0].resource.as_deref(), Some("https://vault.azure.net"));
+        assert_eq!(found[0].token_variable.as_ref().map(|t| t.0.as_str()), Some("t"));
+        assert_eq!(found[1].endpoint, Endpoint::Identity);
+        assert_eq!(found[1].resource_kind(), Resource::Arm);
+        assert_eq!(
+            found[1].client_id,
+            ClientId::Literal("11111111-2222-3333-4444-555555555555".into())
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! PowerShell's own character rules, and the per-file semantic model the rules read.
 
 pub mod commands;
+pub mod evaluate;
 pub mod model;
 
 use tree_sitter::{Decode, Node, Parser, Tree};

@@ -10,6 +10,7 @@ use std::rc::Rc;
 use tree_sitter::{Node, Tree};
 
 use super::commands::{self, CommandSpec};
+use super::evaluate::{is_quote, unescape};
 
 /// A parsed script and what the rules need to know about it.
 pub struct Script<'t> {
@@ -258,67 +259,14 @@ impl<'t> Script<'t> {
         &self.text[range.clone()]
     }
 
-    /// The string a value stands for, resolving variables through constants assigned
-    /// earlier in the file (or a `param()` default) and `"$x"`-style expansion.
-    pub fn string_value(&self, value: &Value) -> Option<String> {
-        match &value.kind {
-            ValueKind::Text(text) => Some(text.clone()),
-            ValueKind::Variable(name) => self.constant(name, value.range.start),
-            ValueKind::Expandable(raw) => self.expand(raw, value.range.start),
-            _ => None,
-        }
-    }
-
-    /// The string constant a variable holds at `offset`: the nearest assignment before
-    /// it, or else the only assignment anywhere (a function reading a script constant).
-    pub fn constant(&self, variable: &str, offset: usize) -> Option<String> {
-        let candidates = self.assignments.iter().filter(|a| a.variable == variable);
-        let chosen = self.assignment_before(variable, offset).or_else(|| {
-            let mut all = candidates;
-            let only = all.next();
-            all.next().is_none().then_some(only).flatten()
-        })?;
-        match &chosen.value.kind {
-            ValueKind::Text(text) => Some(text.clone()),
-            ValueKind::Expandable(raw) => self.expand(raw, chosen.target.start),
-            ValueKind::Variable(other) if other != variable => self.constant(other, chosen.target.start),
-            _ => None,
-        }
-    }
-
-    /// Expand `$name` and `${name}` references of an expandable string through
-    /// constants; `None` when any part cannot be resolved.
-    fn expand(&self, raw: &str, offset: usize) -> Option<String> {
-        let mut out = String::new();
-        let mut rest = raw;
-        while let Some(dollar) = rest.find('$') {
-            out.push_str(&unescape_expandable(&rest[..dollar]));
-            let after = &rest[dollar + 1..];
-            let (name, consumed) = if let Some(braced) = after.strip_prefix('{') {
-                let end = braced.find('}')?;
-                (&braced[..end], end + 2)
-            } else {
-                let end = after
-                    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
-                    .unwrap_or(after.len());
-                (&after[..end], end)
-            };
-            if name.is_empty() {
-                return None;
-            }
-            out.push_str(&self.constant(&normalize_variable(name), offset)?);
-            rest = &after[consumed..];
-        }
-        out.push_str(&unescape_expandable(rest));
-        Some(out)
-    }
-
     /// The assignment of `variable` that a read at `offset` sees: the last one before
-    /// it in the same function (a `param()` entry counts), else the script's own.
+    /// it in the same function (a `param()` entry counts), else the script's own. A
+    /// read inside an assignment's own value (`$u = $u + '/x'`) sees the one before.
     pub fn assignment_before(&self, variable: &str, offset: usize) -> Option<&Assignment> {
         let scope = self.function_at(offset);
         let named = || self.assignments.iter().rev().filter(move |a| a.variable == variable);
-        let local = named().find(|a| a.target.start < offset && self.function_at(a.target.start) == scope);
+        let done = |a: &Assignment| a.target.start < offset && !a.value.range.contains(&offset);
+        let local = named().find(|a| done(a) && self.function_at(a.target.start) == scope);
         match (local, scope) {
             (Some(found), _) => Some(found),
             (None, Some(_)) => named().find(|a| self.function_at(a.target.start).is_none()),
@@ -368,6 +316,17 @@ impl<'t> Script<'t> {
     /// Every read of `variable` (case-insensitive name without `$`).
     pub fn uses_of<'a>(&'a self, variable: &'a str) -> impl Iterator<Item = &'a VariableUse> + 'a {
         self.variables.iter().filter(move |v| v.name == variable)
+    }
+
+    /// Where `variable` is read, splats (`@params`) included.
+    pub fn reads_of<'a>(&'a self, variable: &'a str) -> impl Iterator<Item = Range<usize>> + 'a {
+        let splats = self
+            .commands
+            .iter()
+            .flat_map(|c| c.splats.iter())
+            .filter(move |(name, _)| name == variable)
+            .map(|(_, range)| range.clone());
+        self.uses_of(variable).map(|u| u.range.clone()).chain(splats)
     }
 
     /// Commands with this canonical name (case-insensitive).
@@ -472,36 +431,9 @@ pub fn normalize_variable(written: &str) -> String {
     lower
 }
 
-/// PowerShell's backtick escapes in double-quoted strings, for comparing values.
-fn unescape_expandable(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '`' => match chars.next() {
-                Some('n') => out.push('\n'),
-                Some('t') => out.push('\t'),
-                Some('r') => out.push('\r'),
-                Some('0') => out.push('\0'),
-                Some(other) => out.push(other),
-                None => {}
-            },
-            other => out.push(other),
-        }
-    }
-    out.replace("\"\"", "\"")
-}
-
 /// Dash characters PowerShell accepts before a parameter name.
 pub fn is_dash(c: char) -> bool {
     matches!(c, '-' | '\u{2013}' | '\u{2014}' | '\u{2015}')
-}
-
-fn is_quote(c: char) -> bool {
-    matches!(
-        c,
-        '\'' | '"' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{201C}' | '\u{201D}' | '\u{201E}'
-    )
 }
 
 #[derive(Default)]
@@ -813,7 +745,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             "expandable_string_literal" => {
                 let raw = strip_quotes(text);
                 if named_children(inner).is_empty() && !raw.contains('$') {
-                    ValueKind::Text(unescape_expandable(raw))
+                    ValueKind::Text(unescape(raw, true))
                 } else {
                     ValueKind::Expandable(raw.to_owned())
                 }

@@ -1,0 +1,18 @@
+# expect: MI201 MI304
+# why: Token URI built with the -f operator from $env:IDENTITY_ENDPOINT and two constants, fetched with Invoke-WebRequest and read as ($r.Content | ConvertFrom-Json).access_token before a SecureString conversion.
+$ErrorActionPreference = 'Stop'
+
+$resource = 'https://graph.microsoft.com'
+$apiVersion = '2019-08-01'
+$tokenUri = '{0}?resource={1}&api-version={2}' -f $env:IDENTITY_ENDPOINT, $resource, $apiVersion
+$webResponse = Invoke-WebRequest -Uri $tokenUri -Headers @{ 'X-IDENTITY-HEADER' = $env:IDENTITY_HEADER } -UseBasicParsing
+$token = ($webResponse.Content | ConvertFrom-Json).access_token
+$secureToken = ConvertTo-SecureString -String $token -AsPlainText -Force
+Connect-MgGraph -AccessToken $secureToken
+
+$soon = (Get-Date).AddDays(30)
+foreach ($app in Get-MgApplication -All -Property DisplayName, AppId, PasswordCredentials) {
+    foreach ($secret in $app.PasswordCredentials | Where-Object { $_.EndDateTime -lt $soon }) {
+        Write-Warning ("Secret '{0}' of {1} ({2}) expires on {3:d}" -f $secret.DisplayName, $app.DisplayName, $app.AppId, $secret.EndDateTime)
+    }
+}
