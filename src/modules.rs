@@ -49,6 +49,9 @@ pub struct Minimum {
     pub reason: &'static str,
     /// The command that needs it.
     pub range: Range<usize>,
+    /// A managed-identity sign-in needs it (MI602 checks only these; the others, such
+    /// as the `-AsSecureString` a fix writes, are for the import plan).
+    pub sign_in: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -113,6 +116,7 @@ pub fn minimum_versions(script: &Script) -> Vec<Minimum> {
                     version,
                     reason: name_with_parameter(name, parameter),
                     range: command.range.clone(),
+                    sign_in: *name != GET_AZ_ACCESS_TOKEN,
                 });
             }
         }
@@ -133,6 +137,7 @@ pub fn minimum_versions(script: &Script) -> Vec<Minimum> {
                 version: "5.8.1",
                 reason: "Connect-MicrosoftTeams -Identity with *-Cs* cmdlets",
                 range: connect.range.clone(),
+                sign_in: true,
             });
         }
     }

@@ -17,6 +17,7 @@ pub fn check(checker: &mut Checker) {
         };
         let Some(minimum) = minimums
             .iter()
+            .filter(|m| m.sign_in)
             .find(|m| m.module.eq_ignore_ascii_case(&declared.module))
         else {
             continue;

@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI201 MI304
 # why: The Graph base URL is both the token's resource and the prefix of later Invoke-MgGraphRequest calls, and the header table is filled by element assignment: the fix deletes the request and the headers but keeps the constant that is still read.
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 $graphBase = 'https://graph.microsoft.com'
 Connect-MgGraph -Identity -ClientId $IdentityClientId
 

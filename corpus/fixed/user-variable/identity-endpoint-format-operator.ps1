@@ -1,6 +1,6 @@
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 # expect: MI201 MI304
 # why: Token URI built with the -f operator from $env:IDENTITY_ENDPOINT and two constants, fetched with Invoke-WebRequest and read as ($r.Content | ConvertFrom-Json).access_token before a SecureString conversion.
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 $ErrorActionPreference = 'Stop'
 
 Connect-MgGraph -Identity -ClientId $IdentityClientId
