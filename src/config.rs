@@ -184,7 +184,9 @@ fn identity(table: &IdentityTable) -> Result<Identity, String> {
         (Some(IdentityKind::System), Some(_), _) | (Some(IdentityKind::System), _, Some(_)) => {
             Err("`identity.kind = \"system\"` takes no client id: use `kind = \"user\"`".into())
         }
-        (_, Some(id), None) => Ok(Identity::UserClientId(id.clone())),
+        (_, Some(id), None) => Ok(Identity::UserClientId(
+            crate::target::parse_client_id(id).map_err(|e| format!("`identity.client-id`: {e}"))?,
+        )),
         (_, None, Some(variable)) => Ok(Identity::UserClientIdVariable(variable.clone())),
         (Some(IdentityKind::User), None, None) => {
             Err("`identity.kind = \"user\"` needs `client-id` or `client-id-variable`".into())

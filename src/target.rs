@@ -29,6 +29,27 @@ pub struct MigrationTarget {
     pub subscription: Option<SubscriptionSource>,
 }
 
+/// A user-assigned identity's client id as given on the command line or in the config:
+/// it must be a GUID (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`), since whatever is given
+/// is written into every sign-in.
+pub fn parse_client_id(text: &str) -> Result<String, String> {
+    let trimmed = text.trim().trim_start_matches('{').trim_end_matches('}');
+    let groups: Vec<&str> = trimmed.split('-').collect();
+    let shape = [8, 4, 4, 4, 12];
+    let is_guid = groups.len() == shape.len()
+        && groups
+            .iter()
+            .zip(shape)
+            .all(|(g, len)| g.len() == len && g.chars().all(|c| c.is_ascii_hexdigit()));
+    if is_guid {
+        Ok(trimmed.to_owned())
+    } else {
+        Err(format!(
+            "`{text}` is not a client id: give the identity's client (application) id, a GUID such as 00000000-0000-0000-0000-000000000000 (for an Automation variable holding it, use client-id-variable)"
+        ))
+    }
+}
+
 /// The variable a user-assigned client id is read into near the top of the script.
 pub const CLIENT_ID_VARIABLE: &str = "$IdentityClientId";
 
@@ -75,5 +96,26 @@ impl MigrationTarget {
 
     pub fn is_user_assigned(&self) -> bool {
         self.identity != Identity::System
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_ids_must_be_guids() {
+        let id = "0f3c2b1a-9d8e-4c7b-a6f5-e4d3c2b1a098";
+        assert_eq!(parse_client_id(id).as_deref(), Ok(id));
+        assert_eq!(parse_client_id(&format!("{{{id}}}")).as_deref(), Ok(id));
+        for bad in [
+            "",
+            "UAMI_ClientId",
+            "0f3c2b1a-9d8e-4c7b-a6f5",
+            "0f3c2b1a-9d8e-4c7b-a6f5-e4d3c2b1a09g",
+            "'; Remove-Item",
+        ] {
+            assert!(parse_client_id(bad).is_err(), "{bad}");
+        }
     }
 }

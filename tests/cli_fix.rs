@@ -173,3 +173,50 @@ fn user_assigned_identity_from_the_config() {
         "param([string]$x)\n$IdentityClientId = Get-AutomationVariable -Name 'UAMI'\nConnect-MgGraph -Identity -ClientId $IdentityClientId\n"
     );
 }
+
+#[test]
+fn a_client_id_that_is_not_a_guid_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "Connect-AzAccount -ServicePrincipal -CertificateThumbprint $c.CertificateThumbprint -ApplicationId $c.ApplicationId\n";
+    std::fs::write(dir.path().join("a.ps1"), script).unwrap();
+    let output = mimigrate(
+        &["fix", "--identity", "user", "--client-id", "my-uami", "a.ps1"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("`my-uami` is not a client id"));
+    std::fs::write(
+        dir.path().join("mimigrate.toml"),
+        "[identity]\nkind = \"user\"\nclient-id = \"UAMI_ClientId\"\n",
+    )
+    .unwrap();
+    let output = mimigrate(&["fix", "a.ps1"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("identity.client-id"));
+    assert_eq!(std::fs::read_to_string(dir.path().join("a.ps1")).unwrap(), script);
+}
+
+#[test]
+fn a_module_qualified_sign_in_stays_qualified() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.ps1"),
+        "$c = Get-AutomationConnection -Name AzureRunAsConnection\nAz.Accounts\\Login-AzAccount -ServicePrincipal -Tenant $c.TenantId -ApplicationId $c.ApplicationId -CertificateThumbprint $c.CertificateThumbprint\n",
+    )
+    .unwrap();
+    mimigrate(
+        &[
+            "fix",
+            "--identity",
+            "user",
+            "--client-id",
+            "{0F3C2B1A-9D8E-4C7B-A6F5-E4D3C2B1A098}",
+            "a.ps1",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.ps1")).unwrap(),
+        "Disable-AzContextAutosave -Scope Process | Out-Null\nAz.Accounts\\Connect-AzAccount -Identity -AccountId '0F3C2B1A-9D8E-4C7B-A6F5-E4D3C2B1A098'\n"
+    );
+}

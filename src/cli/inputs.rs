@@ -52,7 +52,7 @@ struct TargetArgs {
     #[arg(long, value_enum)]
     identity: Option<IdentityArg>,
     /// Client id of a user-assigned identity.
-    #[arg(long, value_name = "GUID", conflicts_with = "client_id_variable")]
+    #[arg(long, value_name = "GUID", conflicts_with = "client_id_variable", value_parser = crate::target::parse_client_id)]
     client_id: Option<String>,
     /// Automation variable holding a user-assigned identity's client id.
     #[arg(long, value_name = "NAME")]

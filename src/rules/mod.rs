@@ -12,6 +12,7 @@ mod graph_profile;
 mod identity_token;
 mod module_version;
 pub mod parse_error;
+mod retry_loop;
 mod rewrite;
 mod runas_connection;
 pub mod suppression;
@@ -270,6 +271,7 @@ pub fn check(script: &Script, target: &MigrationTarget, runas: &RunAsMemory) -> 
     };
     runas_connection::check(&mut checker);
     certificate_login::check(&mut checker);
+    retry_loop::check(&mut checker);
     classic_runas::check(&mut checker);
     certificate_token::check(&mut checker);
     identity_token::check(&mut checker);

@@ -247,7 +247,12 @@ pub fn rebuild_call(
     identity: &str,
     keep: impl Fn(&str) -> bool,
 ) -> String {
-    let mut call = format!("{name}{identity}");
+    // A module-qualified call stays qualified (`Az.Accounts\Connect-AzAccount`).
+    let qualifier = command
+        .written_name
+        .rsplit_once('\\')
+        .map_or(String::new(), |(module, _)| format!("{module}\\"));
+    let mut call = format!("{qualifier}{name}{identity}");
     for argument in &command.arguments {
         match argument {
             Argument::Named {

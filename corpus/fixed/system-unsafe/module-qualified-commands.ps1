@@ -2,7 +2,7 @@
 # why: Module-qualified command names (Orchestrator.AssetManagement.Cmdlets\Get-AutomationConnection, Az.Accounts\Connect-AzAccount) are the same commands.
 Az.Accounts\Disable-AzContextAutosave -Scope Process | Out-Null
 
-Connect-AzAccount -Identity | Out-Null
+Az.Accounts\Connect-AzAccount -Identity | Out-Null
 
 $workspace = Get-AzOperationalInsightsWorkspace | Select-Object -First 1
 $query = @'

@@ -3,11 +3,7 @@
 Disable-AzContextAutosave -Scope Process | Out-Null
 
 $tries = 0
-do {
-    $tries++
-    $loggedIn = Connect-AzAccount -Identity -ErrorAction SilentlyContinue
-    if (-not $loggedIn) { Start-Sleep -Seconds 20 }
-} until ($loggedIn -or $tries -ge 6)
+$loggedIn = Connect-AzAccount -Identity -ErrorAction SilentlyContinue
 
 if (-not $loggedIn) {
     throw "Azure sign-in failed after $tries attempts"

@@ -7,8 +7,7 @@ try {
     Write-Output 'Signed in with the managed identity'
 }
 catch {
-    Write-Warning "Managed identity sign-in failed ($($_.Exception.Message)); trying the Run As account"
-    Connect-AzAccount -Identity -ErrorAction Stop | Out-Null
+    throw
 }
 
 $subscriptionId = Get-AutomationVariable -Name 'SubscriptionId'

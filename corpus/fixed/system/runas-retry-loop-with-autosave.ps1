@@ -2,7 +2,6 @@
 # why: Retry loop around a certificate login (counter spelled with two casings) in a file that already disables context autosave first.
 Disable-AzContextAutosave -Scope Process | Out-Null
 
-$connectionResult = $null
 $connectionResult = Connect-AzAccount -Identity
 
 $targets = Get-AzWebApp | Where-Object { $_.Tags['AutoRestart'] -eq 'true' }

@@ -1,6 +1,5 @@
 # expect: MI101 MI102
 # why: Managed-identity login first, with the old Run As login kept as a fallback inside the catch block.
-$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 Disable-AzContextAutosave -Scope Process | Out-Null
 
 try {
@@ -8,8 +7,7 @@ try {
     Write-Output 'Signed in with the managed identity'
 }
 catch {
-    Write-Warning "Managed identity sign-in failed ($($_.Exception.Message)); trying the Run As account"
-    Connect-AzAccount -Identity -AccountId $IdentityClientId -ErrorAction Stop | Out-Null
+    throw
 }
 
 $subscriptionId = Get-AutomationVariable -Name 'SubscriptionId'

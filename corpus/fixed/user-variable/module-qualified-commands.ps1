@@ -3,7 +3,7 @@
 $IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 Az.Accounts\Disable-AzContextAutosave -Scope Process | Out-Null
 
-Connect-AzAccount -Identity -AccountId $IdentityClientId | Out-Null
+Az.Accounts\Connect-AzAccount -Identity -AccountId $IdentityClientId | Out-Null
 
 $workspace = Get-AzOperationalInsightsWorkspace | Select-Object -First 1
 $query = @'

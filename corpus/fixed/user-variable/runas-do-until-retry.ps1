@@ -4,11 +4,7 @@ $IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 Disable-AzContextAutosave -Scope Process | Out-Null
 
 $tries = 0
-do {
-    $tries++
-    $loggedIn = Connect-AzAccount -Identity -AccountId $IdentityClientId -ErrorAction SilentlyContinue
-    if (-not $loggedIn) { Start-Sleep -Seconds 20 }
-} until ($loggedIn -or $tries -ge 6)
+$loggedIn = Connect-AzAccount -Identity -AccountId $IdentityClientId -ErrorAction SilentlyContinue
 
 if (-not $loggedIn) {
     throw "Azure sign-in failed after $tries attempts"

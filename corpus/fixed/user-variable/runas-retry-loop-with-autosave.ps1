@@ -3,7 +3,6 @@
 $IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 Disable-AzContextAutosave -Scope Process | Out-Null
 
-$connectionResult = $null
 $connectionResult = Connect-AzAccount -Identity -AccountId $IdentityClientId
 
 $targets = Get-AzWebApp | Where-Object { $_.Tags['AutoRestart'] -eq 'true' }
