@@ -7,11 +7,16 @@ use std::ops::Range;
 
 use regex::Regex;
 
-use super::rewrite::delete_statement;
+use std::sync::LazyLock;
+
+use super::rewrite::{delete_statement, delete_statements, describing_comments};
 use super::{Checker, GET_MGPROFILE, SELECT_MGPROFILE};
 use crate::diagnostic::{Applicability, Edit, Fix};
-use crate::syntax::model::{Command, Script};
+use crate::syntax::model::{BlockKind, Command, Script};
 use crate::tables;
+
+/// A comment line about the profile switch (`# Make sure we use the beta endpoint`).
+static ABOUT_PROFILE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bbeta\b|profile").expect("valid pattern"));
 
 /// Microsoft.Graph.Authentication is not split by profile: never renamed.
 const AUTHENTICATION_COMMANDS: &[&str] = &[
@@ -53,8 +58,12 @@ pub fn check(checker: &mut Checker) {
             }
         );
         let alone = script.is_alone_in_statement(command);
+        let idiom = is_beta.then(|| ensure_beta(script, command)).flatten();
         let fix = (alone && (is_v1 || is_beta)).then(|| {
-            let mut edits = vec![delete_statement(script.text, command.place.statement.clone())];
+            let mut edits = match &idiom {
+                Some(statements) => delete_statements(script.text, statements.iter().cloned()),
+                None => vec![delete_statement(script.text, command.place.statement.clone())],
+            };
             let mut message = "Remove `Select-MgProfile`: v1.0 is the default".to_owned();
             if is_beta {
                 // The beta profile reaches until the next switch, or the end of the function
@@ -73,7 +82,15 @@ pub fn check(checker: &mut Checker) {
                 );
                 edits.extend(renames);
             }
-            let straight = command.place.is_straight_line();
+            // The "ensure beta" idiom switches unconditionally in effect: as straight as its `if`.
+            let straight = match &idiom {
+                Some(statements) => script
+                    .statements
+                    .iter()
+                    .find(|s| s.statement == statements[0])
+                    .is_some_and(|s| s.is_straight_line()),
+                None => command.place.is_straight_line(),
+            };
             Fix::new(
                 if straight {
                     Applicability::Safe
@@ -94,6 +111,53 @@ pub fn check(checker: &mut Checker) {
             .diagnostics
             .push(GET_MGPROFILE.diagnostic(command.range.clone(), message, None));
     }
+}
+
+/// The "ensure beta" idiom: `$p = (Get-MgProfile).Name; if ($p -ne 'beta') {
+/// Select-MgProfile beta }`. Once the profile is gone the whole idiom is dead: the `if`
+/// (whose body is only the switch, with no `else`), the profile reads its condition
+/// alone uses, and the comments above that speak of the profile. The `if` comes first.
+fn ensure_beta(script: &Script, command: &Command) -> Option<Vec<Range<usize>>> {
+    let blocks = &command.place.blocks;
+    let body = blocks.last().filter(|b| b.kind == BlockKind::Branch)?;
+    let alone_in_body = script
+        .statements
+        .iter()
+        .filter(|s| s.blocks.last() == Some(body))
+        .all(|s| s.statement == command.place.statement);
+    let outer = &blocks[..blocks.len() - 1];
+    let if_statement = script
+        .statements
+        .iter()
+        .find(|s| &*s.blocks == outer && s.statement.start <= body.range.start && body.range.end <= s.statement.end)?;
+    let if_range = if_statement.statement.clone();
+    let no_else = script.text[body.range.end..if_range.end].trim().is_empty();
+    if !alone_in_body || !no_else || !script.slice(&if_range).get(..2)?.eq_ignore_ascii_case("if") {
+        return None;
+    }
+    let condition = if_range.start..body.range.start;
+    let mut statements = vec![if_range.clone()];
+    for read in script.variables.iter().filter(|v| condition.contains(&v.range.start)) {
+        let Some(assignment) = script.assignment_before(&read.name, read.range.start) else {
+            continue;
+        };
+        let from_profile = script
+            .slice(&assignment.value.range)
+            .to_lowercase()
+            .contains("get-mgprofile");
+        let only_here = script.uses_of(&read.name).all(|u| condition.contains(&u.range.start));
+        if from_profile && only_here && script.is_whole_statement(assignment) {
+            statements.push(assignment.place.statement.clone());
+        }
+    }
+    let described: Vec<Range<usize>> = statements
+        .iter()
+        .map(|s| s.start)
+        .min()
+        .map(|first| describing_comments(script, first, &ABOUT_PROFILE))
+        .unwrap_or_default();
+    statements.extend(described);
+    Some(statements)
 }
 
 /// Renames for everything that runs under a beta profile in `region`, plus the

@@ -3,6 +3,8 @@
 
 use std::ops::Range;
 
+use regex::Regex;
+
 use crate::diagnostic::Edit;
 use crate::syntax::model::{Argument, Command, Script, ValueKind};
 
@@ -174,6 +176,29 @@ fn previous_line(text: &str, start: usize) -> Option<(usize, &str)> {
         .len();
     let begin = line_start(text, end);
     Some((begin, &text[begin..end]))
+}
+
+/// The comments on the lines directly above the statement at `at` when every one of
+/// them matches `about`: they describe code that is going, and go with it.
+pub fn describing_comments(script: &Script, at: usize, about: &Regex) -> Vec<Range<usize>> {
+    let line_start = script.text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let lines = comment_lines_above(script, line_start);
+    let about = |line: &Range<usize>| {
+        let text = script.slice(line);
+        about.is_match(text) && !text.contains("mimigrate:")
+    };
+    if lines.is_empty() || !lines.iter().all(about) {
+        return Vec::new();
+    }
+    // The comment itself, without its line break: deleted as a statement is.
+    lines
+        .into_iter()
+        .map(|line| {
+            let text = script.slice(&line);
+            let indent = text.len() - text.trim_start().len();
+            line.start + indent..line.start + text.trim_end().len()
+        })
+        .collect()
 }
 
 /// Insert `line` as a line of its own above the line holding `at`, indented like it

@@ -7,6 +7,27 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+/// `$connectionName = "AzureRunAsConnection"` read only by code this fix deletes.
+fn unused_name_constant(
+    checker: &Checker,
+    command: &crate::syntax::model::Command,
+    deleted: &[Range<usize>],
+) -> Option<Range<usize>> {
+    let script = checker.script;
+    let ValueKind::Variable(name) = &command.value_of("Name")?.kind else {
+        return None;
+    };
+    let constant = script.assignment_before(name, command.range.start)?;
+    let only = script.assignments.iter().filter(|a| &a.variable == name).count() == 1;
+    let standalone = script.is_whole_statement(constant);
+    let all_uses_deleted = script
+        .uses_of(name)
+        .all(|u| deleted.iter().any(|d| d.start <= u.range.start && u.range.end <= d.end));
+    (only && standalone && !constant.is_parameter && all_uses_deleted).then(|| constant.place.statement.clone())
+}
+
+/// `if (!$conn) { throw ... }` (also `-not`, `$null -eq`): dead once the connection is
+/// gone, and it would throw. Removed with the connection; an `else` body stays, in
 /// `if (!$x) {`, `if (-not ($x)) {`, `if ($null -eq $x) {`, `if ($x -eq $null) {`, and
 /// the same tests of a member (`if (!$conn.ApplicationId) {`, a validation).
 static NULL_TEST: LazyLock<Regex> = LazyLock::new(|| {
@@ -21,7 +42,7 @@ static ABOUT_CONNECTION: LazyLock<Regex> = LazyLock::new(|| {
 
 use super::facts::{dropped_by_rewrite, ConnectionKind};
 use super::rewrite::{
-    add_parameter, attached_comments, comment_lines_above, delete_statement, delete_statements, indentation,
+    add_parameter, attached_comments, delete_statement, delete_statements, describing_comments, indentation,
     insert_line_above, line_ending,
 };
 use super::{Checker, RUNAS_CONNECTION, RUNAS_CONNECTION_PROPERTY};
@@ -109,7 +130,7 @@ fn connection_fix(checker: &Checker, variable: Option<&str>, command: &crate::sy
     }
     let described: Vec<Range<usize>> = deleted
         .iter()
-        .flat_map(|range| describing_comments(script, range.start))
+        .flat_map(|range| describing_comments(script, range.start, &ABOUT_CONNECTION))
         .collect();
     edits.extend(delete_statements(script.text, deleted.into_iter().chain(described)));
     if let Some(first) = leftovers.first() {
@@ -137,50 +158,6 @@ fn is_bare_read(script: &Script, use_: &VariableUse) -> bool {
     use_.member.is_none() && script.slice(&use_.place.statement).trim() == script.slice(&use_.range)
 }
 
-/// The comments on the lines directly above the statement at `at` when every one of
-/// them speaks of the connection: they describe code that is going.
-fn describing_comments(script: &Script, at: usize) -> Vec<Range<usize>> {
-    let line_start = script.text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    let lines = comment_lines_above(script, line_start);
-    let about = |line: &Range<usize>| {
-        let text = script.slice(line);
-        ABOUT_CONNECTION.is_match(text) && !text.contains("mimigrate:")
-    };
-    if lines.is_empty() || !lines.iter().all(about) {
-        return Vec::new();
-    }
-    // The comment itself, without its line break: deleted as a statement is.
-    lines
-        .into_iter()
-        .map(|line| {
-            let text = script.slice(&line);
-            let indent = text.len() - text.trim_start().len();
-            line.start + indent..line.start + text.trim_end().len()
-        })
-        .collect()
-}
-
-/// `$connectionName = "AzureRunAsConnection"` read only by code this fix deletes.
-fn unused_name_constant(
-    checker: &Checker,
-    command: &crate::syntax::model::Command,
-    deleted: &[Range<usize>],
-) -> Option<Range<usize>> {
-    let script = checker.script;
-    let ValueKind::Variable(name) = &command.value_of("Name")?.kind else {
-        return None;
-    };
-    let constant = script.assignment_before(name, command.range.start)?;
-    let only = script.assignments.iter().filter(|a| &a.variable == name).count() == 1;
-    let standalone = script.is_whole_statement(constant);
-    let all_uses_deleted = script
-        .uses_of(name)
-        .all(|u| deleted.iter().any(|d| d.start <= u.range.start && u.range.end <= d.end));
-    (only && standalone && !constant.is_parameter && all_uses_deleted).then(|| constant.place.statement.clone())
-}
-
-/// `if (!$conn) { throw ... }` (also `-not`, `$null -eq`): dead once the connection is
-/// gone, and it would throw. Removed with the connection; an `else` body stays, in
 /// place of the whole `if`.
 fn null_test(checker: &Checker, variable: &str, use_: &VariableUse) -> Option<(Edit, Vec<Range<usize>>)> {
     let script = checker.script;
