@@ -115,7 +115,17 @@ impl<'s> RetryLoop<'s> {
         }
         let inside = |place: &Place| place.blocks.get(depth) == Some(block) && place.blocks.len() > depth;
         let mut template_only = blocks.len() == depth + 1;
-        for statement in script.statements.iter().filter(|s| inside(s)) {
+        let statements: Vec<&Place> = script.statements.iter().filter(|s| inside(s)).collect();
+        // A `$(...)` in a string holds statements of its own: part of the one around it.
+        let nested = |s: &Place| {
+            statements.iter().any(|t| {
+                t.statement != s.statement
+                    && t.blocks == s.blocks
+                    && t.statement.start <= s.statement.start
+                    && s.statement.end <= t.statement.end
+            })
+        };
+        for statement in statements.iter().filter(|s| !nested(s)) {
             let text = script.slice(&statement.statement).trim();
             let direct = statement.blocks.len() == depth + 1;
             let sleep = script
@@ -132,14 +142,24 @@ impl<'s> RetryLoop<'s> {
         Some(RetryLoop {
             block,
             template_only,
-            setup: setup_before(script, block, &blocks[..depth]),
+            setup: setup_before(script, block, &blocks[..depth], assigned_by_statement(script, command)),
         })
     }
 }
 
+/// The variable the sign-in's statement assigns (`$ctx = (Connect-AzAccount ...).Context`).
+fn assigned_by_statement<'s>(script: &'s Script, command: &Command) -> Option<&'s str> {
+    script
+        .assignments
+        .iter()
+        .find(|a| a.place.statement == command.place.statement && a.target.start == command.place.statement.start)
+        .map(|a| a.variable.as_str())
+}
+
 /// The constant assignments right before the loop, at its level, whose variables are
-/// read only inside the loop: the counter and flags it starts from.
-fn setup_before(script: &Script, block: &Block, outer: &[Block]) -> Vec<Range<usize>> {
+/// read only inside the loop, or which the one sign-in left assigns again: the counter
+/// and flags it starts from.
+fn setup_before(script: &Script, block: &Block, outer: &[Block], reassigned: Option<&str>) -> Vec<Range<usize>> {
     let mut setup = Vec::new();
     let mut siblings = script
         .statements
@@ -154,10 +174,10 @@ fn setup_before(script: &Script, block: &Block, outer: &[Block]) -> Vec<Range<us
         let only_in_loop = script
             .uses_of(&variable)
             .all(|u| block.range.start <= u.range.start && u.range.end <= block.range.end);
-        if !only_in_loop {
-            break;
+        // A flag read after the loop stays (its value still matters); look further up.
+        if only_in_loop || reassigned == Some(variable.as_str()) {
+            setup.push(statement.statement.clone());
         }
-        setup.push(statement.statement.clone());
     }
     setup
 }

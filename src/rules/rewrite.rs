@@ -89,7 +89,11 @@ pub fn delete_statements(text: &str, ranges: impl IntoIterator<Item = Range<usiz
 /// Deleting the lines `start..end` between two blank lines would leave two blank lines
 /// in a row: take the second one too.
 fn swallow_doubled_blank_line(text: &str, start: usize, end: usize) -> usize {
-    let blank_before = previous_line(text, start).is_some_and(|(_, line)| line.trim().is_empty());
+    // Right after an opening brace a blank line is as good as one.
+    let blank_before = previous_line(text, start).is_some_and(|(_, line)| {
+        let line = line.trim();
+        line.is_empty() || line.ends_with('{')
+    });
     let next_line_end = text[end..].find('\n').map(|i| end + i + 1);
     match next_line_end {
         Some(next) if blank_before && text[end..next].trim().is_empty() => next,

@@ -102,8 +102,14 @@ fn connection_fix(checker: &Checker, variable: Option<&str>, command: &crate::sy
         let uses: Vec<&VariableUse> = script.uses_of(variable).collect();
         for use_ in &uses {
             if let Some((edit, covered)) = null_test(checker, variable, use_) {
-                if !edits.contains(&edit) {
-                    edits.push(edit);
+                // A plain deletion joins the others, so blank lines collapse across them.
+                let known = edits.contains(&edit) || deleted.contains(&edit.range);
+                if !known {
+                    if edit.content.is_empty() {
+                        deleted.push(edit.range);
+                    } else {
+                        edits.push(edit);
+                    }
                     dead.extend(covered);
                 }
             } else if is_bare_read(script, use_) {
@@ -219,9 +225,10 @@ fn null_test(checker: &Checker, variable: &str, use_: &VariableUse) -> Option<(E
     Some((Edit::replace(removal.range, kept), covered))
 }
 
-/// The assignments inside a removed test whose variable is read after it and assigned
-/// nowhere else (`$ErrorMessage = "..."` in the removed branch, read by a mail sent
-/// later): kept, as lines at the test's indentation, so the variable keeps a value.
+/// The variables assigned only inside a removed test but read after it
+/// (`$ErrorMessage = "..."` in the dead not-found branch, read by a mail sent later):
+/// set to `$null` in its place, the value they had whenever the branch did not run, so
+/// no read is left without an assignment (and strict mode stays happy).
 fn kept_assignments(
     script: &Script,
     removed: &Range<usize>,
@@ -231,6 +238,7 @@ fn kept_assignments(
 ) -> String {
     let inside = |r: &Range<usize>| covered.iter().any(|c| c.start <= r.start && r.end <= c.end);
     let mut kept = String::new();
+    let mut done: Vec<&str> = Vec::new();
     for assignment in script.assignments.iter().filter(|a| inside(&a.place.statement)) {
         let read_outside = script.uses_of(&assignment.variable).any(|u| !inside(&u.range));
         let only_here = script
@@ -238,15 +246,13 @@ fn kept_assignments(
             .iter()
             .filter(|a| a.variable == assignment.variable)
             .all(|a| inside(&a.place.statement));
-        let statement = &assignment.place.statement;
-        let already = kept.contains(script.slice(statement));
         if read_outside
             && only_here
-            && !already
-            && removed.start <= statement.start
-            && script.is_whole_statement(assignment)
+            && removed.start <= assignment.target.start
+            && !done.contains(&assignment.variable.as_str())
         {
-            kept.push_str(&format!("{indent}{}{ending}", script.slice(statement)));
+            done.push(&assignment.variable);
+            kept.push_str(&format!("{indent}{} = $null{ending}", script.slice(&assignment.target)));
         }
     }
     kept

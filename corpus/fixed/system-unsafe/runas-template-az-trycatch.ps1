@@ -11,7 +11,6 @@ param(
 Disable-AzContextAutosave -Scope Process | Out-Null
 try
 {
-
     Write-Output "Signing in to Azure..."
     Connect-AzAccount -Identity | Out-Null
 }

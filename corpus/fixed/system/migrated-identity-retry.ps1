@@ -1,5 +1,5 @@
-# expect: none
-# why: A retry loop around a managed-identity login is not the Run As retry loop; autosave is disabled before it.
+# expect: MI103
+# why: A deliberate retry loop (try/catch, logging, sleep) around a managed-identity login is still reported as a retry loop; its fix (one call) is unsafe because it logs and tests. Autosave is disabled before it.
 Disable-AzContextAutosave -Scope Process | Out-Null
 
 $attempt = 0

@@ -12,7 +12,6 @@ $IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 Disable-AzContextAutosave -Scope Process | Out-Null
 try
 {
-
     Write-Output "Signing in to Azure..."
     Connect-AzAccount -Identity -AccountId $IdentityClientId | Out-Null
 }

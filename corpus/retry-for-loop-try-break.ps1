@@ -1,0 +1,19 @@
+# expect: MI101 MI103 MI102 MI401
+# why: A for loop that retries the certificate sign-in inside try/catch, breaking on success and sleeping on failure: any loop whose job is retrying the sign-in collapses to one call (unsafe: logging and control flow go too).
+$connection = Get-AutomationConnection -Name AzureRunAsConnection
+for ($attempt = 1; $attempt -le 5; $attempt++) {
+    try {
+        Connect-AzAccount -ServicePrincipal -Tenant $connection.TenantId -ApplicationId $connection.ApplicationId -CertificateThumbprint $connection.CertificateThumbprint -ErrorAction Stop | Out-Null
+        break
+    }
+    catch {
+        Write-Warning "Sign-in attempt $attempt failed: $($_.Exception.Message)"
+        Start-Sleep -Seconds (10 * $attempt)
+    }
+}
+
+Get-AzSqlServer | ForEach-Object {
+    Get-AzSqlDatabase -ServerName $_.ServerName -ResourceGroupName $_.ResourceGroupName |
+        Where-Object { $_.DatabaseName -ne 'master' } |
+        Select-Object ServerName, DatabaseName, SkuName
+}
