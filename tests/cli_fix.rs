@@ -220,3 +220,35 @@ fn a_module_qualified_sign_in_stays_qualified() {
         "Disable-AzContextAutosave -Scope Process | Out-Null\nAz.Accounts\\Connect-AzAccount -Identity -AccountId '0F3C2B1A-9D8E-4C7B-A6F5-E4D3C2B1A098'\n"
     );
 }
+
+/// `check`'s `[*]` marks and "N fixable" count say exactly what `fix` then does.
+#[test]
+fn check_counts_what_fix_resolves() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    for entry in std::fs::read_dir(&corpus).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "ps1") {
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let check = String::from_utf8(mimigrate(&["check", "--format", "concise", "."], dir.path()).stdout).unwrap();
+    let marked = check.lines().filter(|l| l.contains(" [*] ")).count();
+    let fixable = check
+        .lines()
+        .last()
+        .and_then(|l| l.split("; ").nth(1))
+        .and_then(|part| part.split(' ').next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .expect("a fixable count");
+    assert_eq!(marked, fixable, "{check}");
+    let fix = String::from_utf8(mimigrate(&["fix", "--format", "concise", "."], dir.path()).stdout).unwrap();
+    let summary = fix.lines().last().unwrap();
+    assert!(
+        summary.starts_with(&format!("Fixed {fixable} finding")),
+        "{summary}\n{check}"
+    );
+    // Every finding `check` marked is gone, and no finding left is marked fixable.
+    let after = String::from_utf8(mimigrate(&["check", "--format", "concise", "."], dir.path()).stdout).unwrap();
+    assert!(!after.contains(" [*] "), "{after}");
+}
