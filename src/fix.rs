@@ -146,6 +146,13 @@ pub fn fix_text(text: &str, options: &LintOptions, mode: FixMode) -> FixOutcome 
         ..options.clone()
     };
     drop(original);
+    fix_with(text, mode, |script, text| {
+        lint_script(script, &LineIndex::new(text), options)
+    })
+}
+
+/// The fix loop over any linter (the real one, or a test's).
+fn fix_with(text: &str, mode: FixMode, lint: impl Fn(&Script, &str) -> Vec<Diagnostic>) -> FixOutcome {
     let mut current = text.to_owned();
     let mut applied = Vec::new();
     let mut rejected: Vec<RejectedFix> = Vec::new();
@@ -155,7 +162,7 @@ pub fn fix_text(text: &str, options: &LintOptions, mode: FixMode) -> FixOutcome 
     let mut found = None;
     for pass in 0..=MAX_PASSES {
         let script = Script::parse(&current);
-        let diagnostics = lint_script(&script, &LineIndex::new(&current), options);
+        let diagnostics = lint(&script, &current);
         let found = found.get_or_insert_with(|| diagnostics.clone());
         let candidates: Vec<&Diagnostic> = diagnostics
             .iter()
@@ -216,7 +223,7 @@ pub fn fix_text(text: &str, options: &LintOptions, mode: FixMode) -> FixOutcome 
     }
     // Not settled: nothing of it may be written; report the original findings.
     let script = Script::parse(text);
-    let remaining = lint_script(&script, &LineIndex::new(text), options);
+    let remaining = lint(&script, text);
     FixOutcome {
         text: text.to_owned(),
         applied: Vec::new(),
@@ -351,6 +358,72 @@ Get-AzVM\r\n";
         let text = "Connect-AzAccount -Identity\nSet-AzContext -Subscription $c.SubscriptionID\n$c = Get-AutomationConnection -Name AzureRunAsConnection\n";
         assert!(!fixed(text, false).text.contains("Get-AzContext"));
         assert!(fixed(text, true).text.contains("(Get-AzContext).Subscription.Id"));
+    }
+
+    fn finding(range: Range<usize>, edit: Edit) -> Diagnostic {
+        Diagnostic {
+            code: "MI401",
+            name: "x",
+            severity: crate::diagnostic::Severity::Warning,
+            message: String::new(),
+            range,
+            fix: Some(Fix::new(Applicability::Safe, "flip", vec![edit])),
+        }
+    }
+
+    #[test]
+    fn fixes_that_undo_each_other_are_not_converged_and_leave_the_text_alone() {
+        // A rule that turns `a` into `b` and another that turns `b` back into `a`.
+        let flip = |_: &Script, text: &str| match text {
+            "a\n" => vec![finding(0..1, Edit::replace(0..1, "b"))],
+            "b\n" => vec![finding(0..1, Edit::replace(0..1, "a"))],
+            _ => Vec::new(),
+        };
+        let outcome = fix_with("a\n", FixMode::default(), flip);
+        assert!(!outcome.converged);
+        assert_eq!(outcome.text, "a\n", "a non-converging text is never handed back");
+        assert_eq!(outcome.unsettled, ["MI401"]);
+        assert!(outcome.applied.is_empty() && outcome.resolved() == 0);
+        // A rule that grows the text for ever stops at the pass bound, also unchanged.
+        let grow = |_: &Script, text: &str| vec![finding(0..0, Edit::insert(0, format!("{}", text.len())))];
+        let outcome = fix_with("x\n", FixMode::default(), grow);
+        assert!(!outcome.converged && outcome.text == "x\n");
+    }
+
+    #[test]
+    fn a_fix_that_strands_a_read_is_refused_and_the_rest_applies() {
+        let text = "$conn = Get-Thing\nWrite-Output $conn\nGet-Other\n";
+        let lint = |script: &Script, text: &str| {
+            let _ = script;
+            let Some(other) = text.find("Get-Other") else {
+                return Vec::new();
+            };
+            vec![
+                finding(0..17, Edit::delete(0..18)),
+                finding(other..other + 9, Edit::replace(other..other + 9, "Get-New")),
+            ]
+        };
+        let outcome = fix_with(text, FixMode::default(), lint);
+        assert_eq!(outcome.text, "$conn = Get-Thing\nWrite-Output $conn\nGet-New\n");
+        assert_eq!(outcome.rejected.len(), 1);
+        assert!(outcome.rejected[0].reason.contains("$conn"), "{:?}", outcome.rejected);
+    }
+
+    #[test]
+    fn positions_map_through_the_passes() {
+        let edits = [Edit::insert(0, "xx"), Edit::replace(5..8, "y"), Edit::delete(10..12)];
+        assert_eq!(map_range(&(3..4), &edits), 5..6, "after an insertion");
+        assert_eq!(
+            map_range(&(5..8), &edits),
+            7..8,
+            "an edited span maps to its replacement"
+        );
+        assert_eq!(map_range(&(10..12), &edits), 10..10, "a deleted span maps to a point");
+        assert_eq!(
+            map_range(&(0..2), &[Edit::insert(2, "z")]),
+            0..2,
+            "an insertion at the end stays out"
+        );
     }
 
     #[test]
