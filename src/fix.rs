@@ -145,15 +145,17 @@ pub fn fix_text(text: &str, options: &LintOptions, mode: FixMode) -> FixOutcome 
         runas: rules::runas_memory(&original, &options.runas),
         ..options.clone()
     };
-    drop(original);
-    fix_with(text, mode, |script, text| {
-        lint_script(script, &LineIndex::new(text), options)
+    fix_with(original, mode, |script| {
+        lint_script(script, &LineIndex::new(script.text), options)
     })
 }
 
-/// The fix loop over any linter (the real one, or a test's).
-fn fix_with(text: &str, mode: FixMode, lint: impl Fn(&Script, &str) -> Vec<Diagnostic>) -> FixOutcome {
+/// The fix loop over any linter (the real one, or a test's). Every text is parsed
+/// once: the tree that checked a pass for harm is the next pass's.
+fn fix_with(original: Script, mode: FixMode, lint: impl Fn(&Script) -> Vec<Diagnostic>) -> FixOutcome {
+    let text = original.text;
     let mut current = text.to_owned();
+    let mut tree = Some(original.tree);
     let mut applied = Vec::new();
     let mut rejected: Vec<RejectedFix> = Vec::new();
     let mut passes = Vec::new();
@@ -161,8 +163,11 @@ fn fix_with(text: &str, mode: FixMode, lint: impl Fn(&Script, &str) -> Vec<Diagn
     let mut unsettled = BTreeSet::new();
     let mut found = None;
     for pass in 0..=MAX_PASSES {
-        let script = Script::parse(&current);
-        let diagnostics = lint(&script, &current);
+        let script = match tree.take() {
+            Some(tree) => Script::from_tree(&current, tree),
+            None => Script::parse(&current),
+        };
+        let diagnostics = lint(&script);
         let found = found.get_or_insert_with(|| diagnostics.clone());
         let candidates: Vec<&Diagnostic> = diagnostics
             .iter()
@@ -192,25 +197,27 @@ fn fix_with(text: &str, mode: FixMode, lint: impl Fn(&Script, &str) -> Vec<Diagn
         }
         let mut kept = chosen.clone();
         let mut next = apply(&current, &kept);
-        if harm(&script, &next).is_some() {
+        let mut checked = check_pass(&script, &next);
+        if checked.is_err() {
             // Some fix in this pass harms the script: keep, in order, the ones that do not.
             kept.clear();
             for diagnostic in chosen {
                 let mut trial = kept.clone();
                 trial.push(diagnostic);
-                match harm(&script, &apply(&current, &trial)) {
-                    Some(reason) => rejected.push(RejectedFix {
+                match check_pass(&script, &apply(&current, &trial)) {
+                    Err(reason) => rejected.push(RejectedFix {
                         code: diagnostic.code,
                         message: diagnostic.fix.as_ref().map(|f| f.message.clone()).unwrap_or_default(),
                         reason,
                     }),
-                    None => kept.push(diagnostic),
+                    Ok(_) => kept.push(diagnostic),
                 }
             }
             if kept.is_empty() {
                 continue;
             }
             next = apply(&current, &kept);
+            checked = check_pass(&script, &next);
         }
         applied.extend(kept.iter().map(|d| applied_fix(d)));
         passes.push(sorted_edits(&kept));
@@ -219,11 +226,12 @@ fn fix_with(text: &str, mode: FixMode, lint: impl Fn(&Script, &str) -> Vec<Diagn
             unsettled.extend(kept.iter().map(|d| d.code));
             break;
         }
+        drop(script);
+        tree = checked.ok();
         current = next;
     }
     // Not settled: nothing of it may be written; report the original findings.
-    let script = Script::parse(text);
-    let remaining = lint(&script, text);
+    let remaining = found.unwrap_or_default();
     FixOutcome {
         text: text.to_owned(),
         applied: Vec::new(),
@@ -236,16 +244,26 @@ fn fix_with(text: &str, mode: FixMode, lint: impl Fn(&Script, &str) -> Vec<Diagn
     }
 }
 
+/// Parse the text a pass would produce and say what it would break, if anything: new
+/// parse errors, or a variable the script still reads whose every assignment is gone.
+/// Harmless, the parsed tree serves the next pass.
+fn check_pass(before: &Script, after: &str) -> Result<tree_sitter::Tree, String> {
+    let after = Script::parse(after);
+    match harm(before, &after) {
+        Some(reason) => Err(reason),
+        None => Ok(after.tree),
+    }
+}
+
 /// What applying a pass would break, if anything: new parse errors, or a variable
 /// the script still reads whose every assignment is gone.
-fn harm(before: &Script, after: &str) -> Option<String> {
-    let after = Script::parse(after);
+fn harm(before: &Script, after: &Script) -> Option<String> {
     if after.errors.len() > before.errors.len() {
         return Some("it would leave a syntax error".to_owned());
     }
     let assigned =
         |script: &Script| -> BTreeSet<String> { script.assignments.iter().map(|a| a.variable.clone()).collect() };
-    let still_assigned = assigned(&after);
+    let still_assigned = assigned(after);
     let dangling: BTreeSet<&str> = assigned(before)
         .difference(&still_assigned)
         .filter_map(|gone| after.variables.iter().find(|v| &v.name == gone))
@@ -374,28 +392,27 @@ Get-AzVM\r\n";
     #[test]
     fn fixes_that_undo_each_other_are_not_converged_and_leave_the_text_alone() {
         // A rule that turns `a` into `b` and another that turns `b` back into `a`.
-        let flip = |_: &Script, text: &str| match text {
+        let flip = |script: &Script| match script.text {
             "a\n" => vec![finding(0..1, Edit::replace(0..1, "b"))],
             "b\n" => vec![finding(0..1, Edit::replace(0..1, "a"))],
             _ => Vec::new(),
         };
-        let outcome = fix_with("a\n", FixMode::default(), flip);
+        let outcome = fix_with(Script::parse("a\n"), FixMode::default(), flip);
         assert!(!outcome.converged);
         assert_eq!(outcome.text, "a\n", "a non-converging text is never handed back");
         assert_eq!(outcome.unsettled, ["MI401"]);
         assert!(outcome.applied.is_empty() && outcome.resolved() == 0);
         // A rule that grows the text for ever stops at the pass bound, also unchanged.
-        let grow = |_: &Script, text: &str| vec![finding(0..0, Edit::insert(0, format!("{}", text.len())))];
-        let outcome = fix_with("x\n", FixMode::default(), grow);
+        let grow = |script: &Script| vec![finding(0..0, Edit::insert(0, format!("{}", script.text.len())))];
+        let outcome = fix_with(Script::parse("x\n"), FixMode::default(), grow);
         assert!(!outcome.converged && outcome.text == "x\n");
     }
 
     #[test]
     fn a_fix_that_strands_a_read_is_refused_and_the_rest_applies() {
         let text = "$conn = Get-Thing\nWrite-Output $conn\nGet-Other\n";
-        let lint = |script: &Script, text: &str| {
-            let _ = script;
-            let Some(other) = text.find("Get-Other") else {
+        let lint = |script: &Script| {
+            let Some(other) = script.text.find("Get-Other") else {
                 return Vec::new();
             };
             vec![
@@ -403,7 +420,7 @@ Get-AzVM\r\n";
                 finding(other..other + 9, Edit::replace(other..other + 9, "Get-New")),
             ]
         };
-        let outcome = fix_with(text, FixMode::default(), lint);
+        let outcome = fix_with(Script::parse(text), FixMode::default(), lint);
         assert_eq!(outcome.text, "$conn = Get-Thing\nWrite-Output $conn\nGet-New\n");
         assert_eq!(outcome.rejected.len(), 1);
         assert!(outcome.rejected[0].reason.contains("$conn"), "{:?}", outcome.rejected);

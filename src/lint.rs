@@ -106,22 +106,14 @@ impl CheckedFile {
     /// (it would harm the script), which the fix's own applicability cannot say.
     pub fn check(path: PathBuf, source: SourceText, options: &LintOptions) -> Self {
         let lines = LineIndex::new(&source.text);
-        let script = Script::parse(&source.text);
-        let diagnostics = lint_script(&script, &lines, options);
-        drop(script);
-        let may_fix = diagnostics
-            .iter()
-            .any(|d| d.fix.as_ref().is_some_and(|f| f.applicability != Applicability::Unsafe));
-        let fixable = if may_fix {
-            fix_text(&source.text, options, FixMode::default()).resolves(&diagnostics)
-        } else {
-            vec![false; diagnostics.len()]
-        };
+        // A file with nothing to fix costs one parse and one lint, as a plain check would.
+        let outcome = fix_text(&source.text, options, FixMode::default());
+        let fixable = outcome.resolves(&outcome.found);
         CheckedFile {
             path,
             source,
             lines,
-            diagnostics,
+            diagnostics: outcome.found,
             fixable,
         }
     }

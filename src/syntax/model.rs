@@ -196,7 +196,12 @@ pub struct TypeName {
 
 impl<'t> Script<'t> {
     pub fn parse(text: &'t str) -> Self {
-        let tree = super::parse(text);
+        Self::from_tree(text, super::parse(text))
+    }
+
+    /// The model of `text` from its already parsed tree (the fixer parses each new
+    /// text once, to check it, and then models it from that tree).
+    pub fn from_tree(text: &'t str, tree: Tree) -> Self {
         let mut builder = Builder {
             text,
             script_parts: Parts::default(),
