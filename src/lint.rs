@@ -101,19 +101,27 @@ pub struct CheckedFile {
 }
 
 impl CheckedFile {
-    /// Check a file, and find out which findings `mimigrate fix` really resolves by
-    /// running it: a fix may wait for another (MI101 after its sign-in) or be refused
-    /// (it would harm the script), which the fix's own applicability cannot say.
-    pub fn check(path: PathBuf, source: SourceText, options: &LintOptions) -> Self {
+    /// Check a file. With `fixability`, also find out which findings `mimigrate fix`
+    /// really resolves, by running it: a fix may wait for another (MI101 after its
+    /// sign-in) or be refused (it would harm the script), which the fix's own
+    /// applicability cannot say. That costs a fix run on files with something to fix,
+    /// so only the formats that show `[*]` and the fixable count ask for it.
+    pub fn check(path: PathBuf, source: SourceText, options: &LintOptions, fixability: bool) -> Self {
         let lines = LineIndex::new(&source.text);
-        // A file with nothing to fix costs one parse and one lint, as a plain check would.
-        let outcome = fix_text(&source.text, options, FixMode::default());
-        let fixable = outcome.resolves(&outcome.found);
+        let (diagnostics, fixable) = if fixability {
+            let outcome = fix_text(&source.text, options, FixMode::default());
+            let fixable = outcome.resolves(&outcome.found);
+            (outcome.found, fixable)
+        } else {
+            let diagnostics = lint_script(&Script::parse(&source.text), &lines, options);
+            let none = vec![false; diagnostics.len()];
+            (diagnostics, none)
+        };
         CheckedFile {
             path,
             source,
             lines,
-            diagnostics: outcome.found,
+            diagnostics,
             fixable,
         }
     }

@@ -32,7 +32,7 @@ pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String
     });
     inputs.progress = format.is_human() && !quiet;
     let (files, skipped, problems) =
-        inputs.read_each(|input, _, source| CheckedFile::check(input.path, source, &input.options));
+        inputs.read_each(|input, _, source| CheckedFile::check(input.path, source, &input.options, format.is_human()));
     if !quiet {
         report_unread(&problems, &skipped);
         note_legacy_encodings(&files);
