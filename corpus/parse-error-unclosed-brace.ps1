@@ -1,9 +1,13 @@
 # expect: MI902
-# why: A managed-identity runbook whose foreach body is never closed (syntax error), with no other finding in it.
-param([string] $Prefix = 'tmp-')
+# why: A managed-identity runbook whose sign-in splat hashtable is never closed (syntax error); the unread region holds the sign-in, and there is no other finding.
+param([string] $Prefix = 'tmp-', [string] $SubscriptionId)
+
+$signIn = @{
+    Identity     = $true
+    Subscription = $SubscriptionId
 
 Disable-AzContextAutosave -Scope Process | Out-Null
-Connect-AzAccount -Identity | Out-Null
+Connect-AzAccount @signIn | Out-Null
 
 $groups = Get-AzResourceGroup | Where-Object { $_.ResourceGroupName -like "$Prefix*" }
 foreach ($group in $groups) {
@@ -12,6 +16,7 @@ foreach ($group in $groups) {
         Write-Output "Deleting expired resource group $($group.ResourceGroupName)"
         Remove-AzResourceGroup -Name $group.ResourceGroupName -Force -AsJob | Out-Null
     }
+}
 
 Write-Output 'Cleanup jobs submitted'
 Get-Job | Wait-Job | Receive-Job

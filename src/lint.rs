@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::diagnostic::{Applicability, Diagnostic};
 use crate::fix::{fix_text, FixMode};
+use crate::rules::parse_error::WithheldFixes;
 use crate::rules::{self, RunAsMemory};
 use crate::source::{LineIndex, SourceText};
 use crate::syntax::model::Script;
@@ -68,25 +69,37 @@ pub fn lint(text: &str, options: &LintOptions) -> Vec<Diagnostic> {
 
 pub fn lint_script(script: &Script, lines: &LineIndex, options: &LintOptions) -> Vec<Diagnostic> {
     let mut diagnostics = rules::check(script, &options.target, &options.runas);
-    diagnostics.extend(rules::parse_error::check(script));
+    let mut withheld = WithheldFixes::new(script);
     for diagnostic in &mut diagnostics {
-        withhold_fix_near_errors(script, diagnostic);
+        withhold_fix_near_errors(script, diagnostic, &mut withheld);
     }
+    diagnostics.extend(rules::parse_error::check(script, lines, &withheld));
     diagnostics.retain(|d| options.selection.enabled(d.code));
     let mut diagnostics = rules::suppression::apply(script, lines, diagnostics, |code| options.selection.enabled(code));
     diagnostics.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
     diagnostics
 }
 
-/// A fix whose edits touch text the parser could not read is shown, never applied.
-fn withhold_fix_near_errors(script: &Script, diagnostic: &mut Diagnostic) {
-    if let Some(fix) = &mut diagnostic.fix {
-        if fix.applicability != Applicability::DisplayOnly && fix.edits.iter().any(|e| script.touches_error(&e.range)) {
-            fix.applicability = Applicability::DisplayOnly;
-            fix.message
-                .push_str(" (withheld: it touches code the parser could not read)");
-        }
+/// A fix whose edits touch text the parser could not read is shown, never applied; the
+/// regions it touches are recorded in `withheld`, and MI902 reports them. Runs before
+/// `--select`/`--ignore` and suppressions, so MI902 says the same whatever is selected.
+fn withhold_fix_near_errors(script: &Script, diagnostic: &mut Diagnostic, withheld: &mut WithheldFixes) {
+    let Some(fix) = &mut diagnostic.fix else { return };
+    if fix.applicability == Applicability::DisplayOnly {
+        return;
     }
+    let touched: Vec<usize> = fix
+        .edits
+        .iter()
+        .flat_map(|e| script.errors_touching(&e.range))
+        .collect();
+    if touched.is_empty() {
+        return;
+    }
+    fix.applicability = Applicability::DisplayOnly;
+    fix.message
+        .push_str(" (withheld: it touches code the parser could not read)");
+    withheld.record(touched);
 }
 
 /// One checked file, as the printers need it.

@@ -216,7 +216,7 @@ rule!(
     "parse-error",
     Info,
     None,
-    "Syntax the parser could not read"
+    "Syntax the parser could not read, where it could hide a finding or held back a fix"
 );
 
 /// Every rule, in code order.

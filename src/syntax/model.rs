@@ -341,9 +341,18 @@ impl<'t> Script<'t> {
 
     /// Whether `range` overlaps text the parser could not read.
     pub fn touches_error(&self, range: &Range<usize>) -> bool {
+        self.errors_touching(range).next().is_some()
+    }
+
+    /// The indices (into `errors`) of the regions `range` overlaps, an empty range or
+    /// region counting as the character at its offset (an insertion inside a region, a
+    /// MISSING node under an edit).
+    pub fn errors_touching<'a>(&'a self, range: &'a Range<usize>) -> impl Iterator<Item = usize> + 'a {
         self.errors
             .iter()
-            .any(|e| e.start < range.end.max(range.start + 1) && range.start < e.end.max(e.start + 1))
+            .enumerate()
+            .filter(|(_, e)| e.start < range.end.max(range.start + 1) && range.start < e.end.max(e.start + 1))
+            .map(|(index, _)| index)
     }
 }
 

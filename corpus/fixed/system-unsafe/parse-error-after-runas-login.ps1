@@ -1,5 +1,5 @@
-# expect: MI101 MI102 MI401 MI902
-# why: Complete Run As sign-in at the top, then a function whose body brace is never closed; the earlier findings must survive the syntax error.
+# expect: MI101 MI102 MI401
+# why: Complete Run As sign-in at the top, then a function whose body brace is never closed; the earlier findings survive the syntax error and are fixed, and with nothing to migrate where the brace is missing (no migration word, no fix withheld) there is no MI902.
 Disable-AzContextAutosave -Scope Process | Out-Null
 Connect-AzAccount -Identity | Out-Null
 
