@@ -200,12 +200,16 @@ fn fix_with(original: Script, mode: FixMode, lint: impl Fn(&Script) -> Vec<Diagn
         let mut checked = check_pass(&script, &next);
         if checked.is_err() {
             // Some fix in this pass harms the script: keep, in order, the ones that do not.
+            // The others wait: once the kept ones are applied they may be harmless (a
+            // fallback deleting a connection that a later sign-in still reads until its
+            // own rewrite). Only a pass where nothing can be kept drops them for good.
             kept.clear();
+            let mut refused = Vec::new();
             for diagnostic in chosen {
                 let mut trial = kept.clone();
                 trial.push(diagnostic);
                 match check_pass(&script, &apply(&current, &trial)) {
-                    Err(reason) => rejected.push(RejectedFix {
+                    Err(reason) => refused.push(RejectedFix {
                         code: diagnostic.code,
                         message: diagnostic.fix.as_ref().map(|f| f.message.clone()).unwrap_or_default(),
                         reason,
@@ -214,6 +218,7 @@ fn fix_with(original: Script, mode: FixMode, lint: impl Fn(&Script) -> Vec<Diagn
                 }
             }
             if kept.is_empty() {
+                rejected.extend(refused);
                 continue;
             }
             next = apply(&current, &kept);
@@ -411,14 +416,13 @@ Get-AzVM\r\n";
     #[test]
     fn a_fix_that_strands_a_read_is_refused_and_the_rest_applies() {
         let text = "$conn = Get-Thing\nWrite-Output $conn\nGet-Other\n";
+        // The deletion waits while another fix makes progress, then is dropped for good.
         let lint = |script: &Script| {
-            let Some(other) = script.text.find("Get-Other") else {
-                return Vec::new();
-            };
-            vec![
-                finding(0..17, Edit::delete(0..18)),
-                finding(other..other + 9, Edit::replace(other..other + 9, "Get-New")),
-            ]
+            let mut findings = vec![finding(0..17, Edit::delete(0..18))];
+            if let Some(other) = script.text.find("Get-Other") {
+                findings.push(finding(other..other + 9, Edit::replace(other..other + 9, "Get-New")));
+            }
+            findings
         };
         let outcome = fix_with(Script::parse(text), FixMode::default(), lint);
         assert_eq!(outcome.text, "$conn = Get-Thing\nWrite-Output $conn\nGet-New\n");

@@ -74,6 +74,20 @@ pub fn delete_statements(text: &str, ranges: impl IntoIterator<Item = Range<usiz
     merged
         .into_iter()
         .map(|r| {
+            // Statements that shared a line (`$a = 1; if ($a) { }`) and all went: the line goes.
+            let start = line_start(text, r.start);
+            let rest = &text[r.end..];
+            let blanks = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+            let line_break = ["\r\n", "\n", "\r"]
+                .into_iter()
+                .find(|nl| rest[blanks..].starts_with(*nl))
+                .map_or(0, str::len);
+            let ends_line = text[..r.end].ends_with(['\n', '\r']);
+            let r = if !ends_line && text[start..r.start].trim_matches([' ', '\t']).is_empty() && line_break > 0 {
+                start..r.end + blanks + line_break
+            } else {
+                r
+            };
             let whole_lines =
                 r.start == line_start(text, r.start) && (r.end == text.len() || text[..r.end].ends_with(['\n', '\r']));
             let end = if whole_lines {
