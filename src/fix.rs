@@ -266,6 +266,12 @@ fn harm(before: &Script, after: &Script) -> Option<String> {
     if after.errors.len() > before.errors.len() {
         return Some("it would leave a syntax error".to_owned());
     }
+    // Text inserted next to code the parser cannot read can be swallowed by it: never
+    // make more of the file unreadable (such a fix would also never see its own work).
+    let unread = |script: &Script| script.errors.iter().map(|e| e.len()).sum::<usize>();
+    if unread(after) > unread(before) {
+        return Some("it would put code where the parser cannot read it".to_owned());
+    }
     let assigned =
         |script: &Script| -> BTreeSet<String> { script.assignments.iter().map(|a| a.variable.clone()).collect() };
     let still_assigned = assigned(after);

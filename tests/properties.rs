@@ -89,29 +89,10 @@ const SHAPES: &[&str] = &[
     "Select-AzureRmSubscription -SubscriptionId ${c}.SubscriptionID",
     "Connect-MgGraph -AccessToken (Get-AzAccessToken -ResourceTypeName MSGraph).Token",
     "Get-AzResourceGroup | ForEach-Object {\n    Connect-AzAccount -ServicePrincipal -Tenant ${c}.TenantId -ApplicationId ${c}.ApplicationId -CertificateThumbprint ${c}.CertificateThumbprint\n}",
-];
-
-/// Shapes the engine does not fix safely yet, held back from the generator so the
-/// properties stay green; `cargo test --test properties -- --ignored` runs them.
-/// Put each back in SHAPES once its regression test passes.
-const HELD_BACK: &[&str] = &[
-    // TODO: MI104's `# TODO(mimigrate):` line is inserted above the line where the
-    // statement reading `.SubscriptionId` starts, and a statement inside `$(...)` of a
-    // multi-line string starts inside the string: the comment becomes part of the mail
-    // body. Minimal case (unsafe, system identity, no subscription source):
-    // "$conn = Get-AutomationConnection -Name AzureRunAsConnection\nConnect-AzAccount -Identity\n$body = @\"\nSubscription: $($conn.SubscriptionId)\n\"@\n"
-    // See `subscription_todo_stays_out_of_a_here_string_body`.
+    // Reads inside a multi-line string, and statements sharing a line with the end of
+    // a block comment: the TODO line and a new param() must land outside them.
     "$body = @\"\nNightly report\nSubscription: $(${c}.SubscriptionId)\n\"@\nWrite-Output $body",
-    // TODO: the same line lands inside a block comment that ends on the statement's
-    // line. Minimal case (unsafe, system identity, no subscription source):
-    // "$conn = Get-AutomationConnection -Name AzureRunAsConnection\nConnect-AzAccount -Identity\n<#\n#> Set-AzContext -SubscriptionId $conn.SubscriptionId\n"
-    // See `subscription_todo_stays_out_of_a_block_comment`.
     "<#\n    Pick the subscription.\n#> Set-AzContext -SubscriptionId ${c}.SubscriptionID",
-    // TODO: `add_parameter` puts a new `param()` at the start of the first statement's
-    // line, inside a block comment that ends there. Minimal case (unsafe, subscription
-    // from a runbook parameter):
-    // "<#\n#> $conn = Get-AutomationConnection -Name AzureRunAsConnection\nSet-AzContext -SubscriptionId $conn.SubscriptionId\n"
-    // See `subscription_parameter_stays_out_of_a_block_comment`.
     "<#\n    Run As sign-in.\n#> ${c} = Get-AutomationConnection -Name AzureRunAsConnection",
 ];
 
@@ -533,17 +514,6 @@ proptest! {
             .map_err(TestCaseError::fail)?;
     }
 
-    #[test]
-    #[ignore = "held-back shapes the engine does not fix safely yet (see HELD_BACK)"]
-    fn held_back_shapes_keep_reads_assigned_stay_out_of_comments_and_converge(
-        text in runbook_of([SHAPES, HELD_BACK].concat()),
-        identity in 0..IDENTITIES,
-        subscription in 0..SUBSCRIPTIONS,
-        unsafe_fixes in any::<bool>(),
-    ) {
-        check_safety(&text, &profile(identity, subscription), FixMode { unsafe_fixes })
-            .map_err(TestCaseError::fail)?;
-    }
 
     #[test]
     fn mutated_runbooks_keep_reads_assigned_stay_out_of_comments_and_converge(
@@ -882,14 +852,12 @@ fn the_ensure_beta_idiom_goes_as_a_whole() {
 }
 
 #[test]
-#[ignore = "engine: MI104's TODO line lands inside a multi-line string (see HELD_BACK)"]
 fn subscription_todo_stays_out_of_a_here_string_body() {
     let text = format!("{RUNAS}Connect-AzAccount -Identity\n$body = @\"\nSubscription: $($conn.SubscriptionId)\n\"@\n");
     fix_everywhere(&text);
 }
 
 #[test]
-#[ignore = "engine: MI104's TODO line lands inside a block comment ending on the statement's line (see HELD_BACK)"]
 fn subscription_todo_stays_out_of_a_block_comment() {
     let text =
         format!("{RUNAS}Connect-AzAccount -Identity\n<#\n#> Set-AzContext -SubscriptionId $conn.SubscriptionId\n");
@@ -897,7 +865,6 @@ fn subscription_todo_stays_out_of_a_block_comment() {
 }
 
 #[test]
-#[ignore = "engine: a new param() block lands inside a block comment ending on the first statement's line (see HELD_BACK)"]
 fn subscription_parameter_stays_out_of_a_block_comment() {
     let text = format!("<#\n#> {RUNAS}Set-AzContext -SubscriptionId $conn.SubscriptionId\n");
     fix_everywhere(&text);

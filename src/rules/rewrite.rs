@@ -133,12 +133,6 @@ pub fn insert_before_statement(script: &Script, at: usize, line: &str) -> Edit {
     }
 }
 
-/// The comment lines directly above the line holding `at`.
-pub fn attached_comments<'t>(script: &Script<'t>, at: usize) -> &'t str {
-    let start = line_start(script.text, at);
-    &script.text[above_attached_comments(script, start)..start]
-}
-
 /// The own-line `#` comments directly above the line starting at `start`, nearest
 /// first, each as its whole line. Read from the tree: the `#>` that closes a block
 /// comment, or a `#` line inside a here-string, is not one. `#Requires` is not one either.
@@ -219,16 +213,31 @@ pub fn describing_comments(script: &Script, at: usize, about: &Regex) -> Vec<Ran
         .collect()
 }
 
-/// Insert `line` as a line of its own above the line holding `at`, indented like it
-/// (for comments, which must never share a line with the code after them).
-pub fn insert_line_above(script: &Script, at: usize, line: &str) -> Edit {
+/// Insert `line` as a line of its own above the statement holding `at`, indented like
+/// it (for comments, which must never share a line with the code after them). The
+/// statement is the innermost one around `at` that starts its line outside any comment
+/// or string: a read inside `$(...)` of a multi-line string gets the line above the
+/// statement that holds the string. `None` when no statement qualifies (it shares its
+/// line with the end of a block comment, say), or when the line is already there.
+pub fn insert_line_above(script: &Script, at: usize, line: &str) -> Option<Edit> {
     let text = script.text;
-    let start = line_start(text, at);
-    let indent = indentation(text, at);
-    Edit::insert(
-        above_attached_comments(script, start),
-        format!("{indent}{line}{}", line_ending(text)),
-    )
+    let mut around: Vec<&Range<usize>> = script
+        .statements
+        .iter()
+        .map(|s| &s.statement)
+        .filter(|s| s.start <= at && at <= s.end)
+        .collect();
+    around.sort_by_key(|s| s.len());
+    around.into_iter().find_map(|statement| {
+        let start = line_start(text, statement.start);
+        let starts_line = text[start..statement.start].trim_matches([' ', '\t']).is_empty();
+        let at = above_attached_comments(script, start);
+        let written = text[at..start].lines().any(|l| l.trim() == line);
+        (starts_line && !written && !script.inside_text(start) && !script.inside_text(at)).then(|| {
+            let indent = indentation(text, statement.start);
+            Edit::insert(at, format!("{indent}{line}{}", line_ending(text)))
+        })
+    })
 }
 
 /// Declare `[string] $name` as a parameter of the script (or of the function or
@@ -272,9 +281,16 @@ pub fn add_parameter(script: &Script, at: usize, name: &str) -> Option<Edit> {
                 .get(..6)
                 .is_some_and(|w| w.eq_ignore_ascii_case("using "))
     })?;
-    // Right above the statement: a help comment above must stay first in the file.
+    // Right above the statement: a help comment above must stay first in the file. A
+    // statement that shares its line with the end of a comment gets it in front.
     let start = line_start(text, first.statement.start);
     let indent = indentation(text, first.statement.start);
+    if !text[start..first.statement.start].trim_matches([' ', '\t']).is_empty() || script.inside_text(start) {
+        return Some(Edit::insert(
+            first.statement.start,
+            format!("param({declaration}){}", line_ending(text)),
+        ));
+    }
     Some(Edit::insert(
         start,
         format!("{indent}param({declaration}){}", line_ending(text)),

@@ -42,8 +42,8 @@ static ABOUT_CONNECTION: LazyLock<Regex> = LazyLock::new(|| {
 
 use super::facts::{dropped_by_rewrite, ConnectionKind};
 use super::rewrite::{
-    add_parameter, attached_comments, delete_statement, delete_statements, describing_comments, indentation,
-    insert_line_above, line_ending,
+    add_parameter, delete_statement, delete_statements, describing_comments, indentation, insert_line_above,
+    line_ending,
 };
 use super::{Checker, RUNAS_CONNECTION, RUNAS_CONNECTION_PROPERTY};
 use crate::diagnostic::{Applicability, Edit, Fix};
@@ -392,9 +392,7 @@ fn subscription_fix(checker: &Checker, use_: &VariableUse, access: std::ops::Ran
                 .trim_end_matches([' ', '\t', '\r', '\n', '`'])
                 .len();
             let mut edits = vec![Edit::delete(before..argument.end)];
-            if !attached_comments(script, use_.place.statement.start).contains(SUBSCRIPTION_TODO) {
-                edits.push(insert_line_above(script, use_.place.statement.start, SUBSCRIPTION_TODO));
-            }
+            edits.extend(insert_line_above(script, use_.range.start, SUBSCRIPTION_TODO));
             return Fix::new(
                 Applicability::Unsafe,
                 "Sign in without `-Subscription`: the identity has no subscription of its own",
@@ -423,10 +421,7 @@ fn subscription_fix(checker: &Checker, use_: &VariableUse, access: std::ops::Ran
         None => {
             let context = context_command(script);
             let mut edits = vec![Edit::replace(access, format!("({context}).Subscription.Id"))];
-            let statement = use_.place.statement.start;
-            if !attached_comments(script, statement).contains(SUBSCRIPTION_TODO) {
-                edits.push(insert_line_above(script, statement, SUBSCRIPTION_TODO));
-            }
+            edits.extend(insert_line_above(script, use_.range.start, SUBSCRIPTION_TODO));
             let fix = Fix::new(
                 Applicability::Unsafe,
                 "Use the subscription of the signed-in context (review: the identity may see several)",

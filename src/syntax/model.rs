@@ -339,6 +339,27 @@ impl<'t> Script<'t> {
         self.commands.iter().filter(move |c| c.name.eq_ignore_ascii_case(name))
     }
 
+    /// Whether byte `offset` lies strictly inside a comment or a string (text inserted
+    /// there would become part of it).
+    pub fn inside_text(&self, offset: usize) -> bool {
+        let Some(mut node) = self.tree.root_node().descendant_for_byte_range(offset, offset) else {
+            return false;
+        };
+        loop {
+            let kind = node.kind();
+            if (kind == "comment" || is_string_kind(kind) || kind.ends_with("string_characters"))
+                && node.start_byte() < offset
+                && offset < node.end_byte()
+            {
+                return true;
+            }
+            match node.parent() {
+                Some(parent) => node = parent,
+                None => return false,
+            }
+        }
+    }
+
     /// Whether `range` overlaps text the parser could not read.
     pub fn touches_error(&self, range: &Range<usize>) -> bool {
         self.errors_touching(range).next().is_some()
