@@ -275,10 +275,20 @@ fn harm(before: &Script, after: &Script) -> Option<String> {
     let assigned =
         |script: &Script| -> BTreeSet<String> { script.assignments.iter().map(|a| a.variable.clone()).collect() };
     let still_assigned = assigned(after);
-    let dangling: BTreeSet<&str> = assigned(before)
+    // Reads the parser could not see count too: a `$conn` inside an unreadable region.
+    let unread_text: String = after.errors.iter().map(|e| after.slice(e).to_lowercase()).collect();
+    let read = |name: &str| {
+        after.reads_of(name).next().is_some() || {
+            let written = format!("${name}");
+            unread_text.match_indices(&written).any(|(at, _)| {
+                !unread_text[at + written.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            }) || unread_text.contains(&format!("${{{name}}}"))
+        }
+    };
+    let dangling: Vec<String> = assigned(before)
         .difference(&still_assigned)
-        .filter_map(|gone| after.variables.iter().find(|v| &v.name == gone))
-        .map(|v| v.name.as_str())
+        .filter(|gone| read(gone))
+        .cloned()
         .collect();
     (!dangling.is_empty()).then(|| {
         let names: Vec<String> = dangling.iter().map(|n| format!("${n}")).collect();
@@ -434,6 +444,24 @@ Get-AzVM\r\n";
         assert_eq!(outcome.text, "$conn = Get-Thing\nWrite-Output $conn\nGet-New\n");
         assert_eq!(outcome.rejected.len(), 1);
         assert!(outcome.rejected[0].reason.contains("$conn"), "{:?}", outcome.rejected);
+    }
+
+    #[test]
+    fn a_read_the_parser_could_not_see_still_keeps_its_assignment() {
+        let text = "$conn = Get-AutomationConnection -Name AzureRunAsConnection\n\
+Connect-AzAccount -ServicePrincipal -Tenant $conn.TenantId -ApplicationId $conn.ApplicationId -CertificateThumbprint $conn.CertificateThumbprint\n\
+$t = $x ? $y : $conn.TenantId\n";
+        let outcome = fixed(text, true);
+        assert!(
+            outcome.text.contains("$conn = Get-AutomationConnection"),
+            "{}",
+            outcome.text
+        );
+        assert!(outcome.text.contains("Connect-AzAccount -Identity"), "{}", outcome.text);
+        assert!(outcome
+            .rejected
+            .iter()
+            .any(|r| r.code == "MI101" && r.reason.contains("$conn")));
     }
 
     #[test]
