@@ -252,3 +252,22 @@ fn check_counts_what_fix_resolves() {
     let after = String::from_utf8(mimigrate(&["check", "--format", "concise", "."], dir.path()).stdout).unwrap();
     assert!(!after.contains(" [*] "), "{after}");
 }
+
+/// What `fix` says is left is what a later `check` of the fixed file finds: a custom
+/// connection whose sign-in was rewritten is still known as Run As.
+#[test]
+fn a_later_check_finds_what_fix_said_was_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    std::fs::copy(
+        corpus.join("custom-connection-remembered.ps1"),
+        dir.path().join("a.ps1"),
+    )
+    .unwrap();
+    let fix = String::from_utf8(mimigrate(&["fix", "--format", "concise", "a.ps1"], dir.path()).stdout).unwrap();
+    assert!(fix.lines().last().unwrap().contains("; 2 findings left"), "{fix}");
+    let check = String::from_utf8(mimigrate(&["check", "--format", "concise", "a.ps1"], dir.path()).stdout).unwrap();
+    let codes: Vec<&str> = check.lines().filter_map(|l| l.split(": ").nth(1)).collect();
+    assert_eq!(codes.len(), 2, "{check}");
+    assert!(check.contains("MI101") && check.contains("MI104"), "{check}");
+}

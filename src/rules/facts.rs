@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use super::token_flow::{token_requests, TokenRequest};
 use crate::syntax::commands::{CONNECT_AZURERM_ACCOUNT, CONNECT_AZ_ACCOUNT, CONNECT_MG_GRAPH};
-use crate::syntax::model::{Script, Value, ValueKind};
+use crate::syntax::model::{BlockKind, Script, Value, ValueKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConnectionKind {
@@ -140,7 +140,7 @@ impl Facts {
                     })
                 })
             });
-            if feeds_login || known.knows(connection) {
+            if feeds_login || known.knows(connection) || left_after_migration(script, connection) {
                 connection.kind = ConnectionKind::RunAs;
             }
         }
@@ -176,6 +176,33 @@ impl Facts {
     pub fn certificate_login(&self, command: usize) -> Option<&CertificateLogin> {
         self.certificate_logins.iter().find(|l| l.command == command)
     }
+}
+
+/// A connection whose tenant or subscription is still read in a script that already
+/// signs in to Azure with the managed identity: only the service-principal (Run As)
+/// connection type has those fields, and this is what a migration that rewrote the
+/// sign-in leaves behind. Deciding it from the text itself lets a later `check` of a
+/// fixed file keep knowing what the fix run knew. A connection fetched in a loop is a
+/// script walking every connection asset (copying them to another account, say).
+fn left_after_migration(script: &Script, connection: &Connection) -> bool {
+    let Some(variable) = &connection.variable else {
+        return false;
+    };
+    if script.commands[connection.command].place.in_block(&BlockKind::Loop) {
+        return false;
+    }
+    let identity_signin = script
+        .commands
+        .iter()
+        .any(|c| (c.is(CONNECT_AZ_ACCOUNT) || c.is(CONNECT_AZURERM_ACCOUNT)) && c.has("Identity"));
+    identity_signin
+        && script.uses_of(variable).any(|u| {
+            u.member.as_ref().is_some_and(|(member, _)| {
+                ["TenantId", "SubscriptionId"]
+                    .iter()
+                    .any(|f| f.eq_ignore_ascii_case(member))
+            })
+        })
 }
 
 /// The parameters a certificate sign-in's rewrite drops: their values are Run As
