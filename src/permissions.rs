@@ -171,6 +171,19 @@ struct Call {
     note: Option<&'static str>,
 }
 
+impl Call {
+    /// A Microsoft Graph requirement (no candidates: unknown).
+    fn graph(candidates: Vec<&'static str>, certainty: Certainty, what: String, range: Range<usize>) -> Call {
+        Call {
+            resource: Resource::Graph,
+            candidates,
+            certainty,
+            reason: Reason { what, range },
+            note: None,
+        }
+    }
+}
+
 const EXCHANGE_NOTE: &str =
     "Exchange Recipient Administrator is enough when the runbook only manages recipients (mailboxes, groups, contacts)";
 const SHAREPOINT_NOTE: &str = "least-privileged alternative: Sites.Selected plus a grant on each site the runbook uses";
@@ -216,16 +229,12 @@ pub fn analyze(script: &Script) -> ScriptPermissions {
             } else if module == "MicrosoftTeams" {
                 services.entry(Service::Teams).or_default().push(command);
                 if teams_command_calls_graph(published) {
-                    calls.push(Call {
-                        resource: Resource::Graph,
-                        candidates: Vec::new(),
-                        certainty: Certainty::Unknown,
-                        reason: Reason {
-                            what: format!("{published} (Teams cmdlet, calls Microsoft Graph)"),
-                            range: command.range.clone(),
-                        },
-                        note: None,
-                    });
+                    calls.push(Call::graph(
+                        Vec::new(),
+                        Certainty::Unknown,
+                        format!("{published} (Teams cmdlet, calls Microsoft Graph)"),
+                        command.range.clone(),
+                    ));
                 }
             } else if module == "Az.Resources" && is_entra_command(published) {
                 calls.push(entra_command(published, command.range.clone()));
@@ -429,13 +438,7 @@ fn entra_command(name: &str, range: Range<usize>) -> Call {
             format!("{name} (Az.Resources, calls Microsoft Graph)"),
         ),
     };
-    Call {
-        resource: Resource::Graph,
-        candidates,
-        certainty,
-        reason: Reason { what, range },
-        note: None,
-    }
+    Call::graph(candidates, certainty, what, range)
 }
 
 /// A Graph PowerShell command: the data's permissions for the command, else for its
@@ -448,13 +451,7 @@ fn graph_command(name: &str, range: Range<usize>) -> Call {
         })
         .or_else(|| graph_action(beta_twin(name).as_deref().unwrap_or(name)))
         .unwrap_or_else(|| (Vec::new(), Certainty::Unknown, name.to_owned()));
-    Call {
-        resource: Resource::Graph,
-        candidates,
-        certainty,
-        reason: Reason { what, range },
-        note: None,
-    }
+    Call::graph(candidates, certainty, what, range)
 }
 
 fn graph_command_permissions(name: &str) -> Option<(Vec<&'static str>, Certainty, String)> {
@@ -550,16 +547,7 @@ fn graph_request(script: &Script, command: &Command, kind: RequestKind) -> Optio
         (None, Some((name, _))) => format!("@{name}"),
         (None, None) => "(no URI)".to_owned(),
     };
-    let unknown = |what: String| Call {
-        resource: Resource::Graph,
-        candidates: Vec::new(),
-        certainty: Certainty::Unknown,
-        reason: Reason {
-            what,
-            range: command.range.clone(),
-        },
-        note: None,
-    };
+    let unknown = |what: String| Call::graph(Vec::new(), Certainty::Unknown, what, command.range.clone());
     let suffix = if kind == RequestKind::Web {
         " (Graph REST call)"
     } else {
@@ -577,20 +565,16 @@ fn graph_request(script: &Script, command: &Command, kind: RequestKind) -> Optio
     };
     let what = format!("{label} {method} {}{suffix}", path.path);
     Some(match tables::graph_path_permissions(&method, &path.path) {
-        Some(permissions) => Call {
-            resource: Resource::Graph,
-            candidates: tables::least_privileged(&permissions),
-            certainty: if path.guessed {
+        Some(permissions) => Call::graph(
+            tables::least_privileged(&permissions),
+            if path.guessed {
                 Certainty::Likely
             } else {
                 Certainty::LeastPrivileged
             },
-            reason: Reason {
-                what,
-                range: command.range.clone(),
-            },
-            note: None,
-        },
+            what,
+            command.range.clone(),
+        ),
         None => unknown(what),
     })
 }

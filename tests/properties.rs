@@ -605,6 +605,13 @@ fn fix_unsafe(text: &str) -> Vec<(String, FixOutcome)> {
         .collect()
 }
 
+/// Assert something of a fixed text, naming the profile and showing the text if not.
+macro_rules! assert_fixed {
+    ($label:expr, $outcome:expr, $condition:expr) => {
+        assert!($condition, "{}\n{}", $label, $outcome.text)
+    };
+}
+
 const RUNAS: &str = "$conn = Get-AutomationConnection -Name AzureRunAsConnection\n";
 const CERT_SIGNIN: &str = "Connect-AzAccount -ServicePrincipal -Tenant $conn.TenantId -ApplicationId $conn.ApplicationId -CertificateThumbprint $conn.CertificateThumbprint\n";
 
@@ -619,11 +626,7 @@ fn a_help_block_above_a_sign_in_in_a_function_is_kept_byte_for_byte() {
             "{label}: the help block changed\n{}",
             outcome.text
         );
-        assert!(
-            outcome.text.contains("Disable-AzContextAutosave"),
-            "{label}\n{}",
-            outcome.text
-        );
+        assert_fixed!(label, outcome, outcome.text.contains("Disable-AzContextAutosave"));
     }
 }
 
@@ -637,11 +640,7 @@ fn a_help_header_and_requires_lines_stay_at_the_top() {
             "{label}: the header changed\n{}",
             outcome.text
         );
-        assert!(
-            outcome.text.contains("Connect-AzAccount -Identity"),
-            "{label}\n{}",
-            outcome.text
-        );
+        assert_fixed!(label, outcome, outcome.text.contains("Connect-AzAccount -Identity"));
     }
 }
 
@@ -669,16 +668,12 @@ fn a_connection_whose_application_id_is_logged_stays() {
     let log = "Write-Output (\"App: \" + $conn.ApplicationId)\n";
     let text = format!("{RUNAS}{CERT_SIGNIN}{log}");
     for (label, outcome) in fix_everywhere(&text) {
-        assert!(
-            outcome.text.contains(RUNAS) && outcome.text.contains(log),
-            "{label}\n{}",
-            outcome.text
+        assert_fixed!(
+            label,
+            outcome,
+            outcome.text.contains(RUNAS) && outcome.text.contains(log)
         );
-        assert!(
-            outcome.text.contains("Connect-AzAccount -Identity"),
-            "{label}\n{}",
-            outcome.text
-        );
+        assert_fixed!(label, outcome, outcome.text.contains("Connect-AzAccount -Identity"));
     }
 }
 
@@ -690,16 +685,12 @@ fn a_validation_and_a_bare_read_go_with_the_connection() {
     ] {
         let text = format!("{RUNAS}{dead}{CERT_SIGNIN}Get-AzVM\n");
         for (label, outcome) in fix_everywhere(&text) {
-            assert!(
-                !outcome.text.contains("$conn") && !outcome.text.contains("incompatible"),
-                "{label}\n{}",
-                outcome.text
+            assert_fixed!(
+                label,
+                outcome,
+                !outcome.text.contains("$conn") && !outcome.text.contains("incompatible")
             );
-            assert!(
-                outcome.text.contains("Connect-AzAccount -Identity"),
-                "{label}\n{}",
-                outcome.text
-            );
+            assert_fixed!(label, outcome, outcome.text.contains("Connect-AzAccount -Identity"));
         }
     }
 }
@@ -723,15 +714,11 @@ const MAIL: &str = "Send-MailMessage -Subject $ErrorMessage -To 'ops@contoso.com
 fn an_error_message_set_only_in_the_removed_branch_keeps_its_value() {
     let text = format!("{TEMPLATE_CATCH}Get-AzVM\n{MAIL}");
     for (label, outcome) in fix_everywhere(&text) {
-        assert!(
-            !outcome.text.contains("Get-AutomationConnection"),
-            "{label}\n{}",
-            outcome.text
-        );
-        assert!(
-            outcome.text.contains("    $ErrorMessage = $null\n") && outcome.text.ends_with(MAIL),
-            "{label}\n{}",
-            outcome.text
+        assert_fixed!(label, outcome, !outcome.text.contains("Get-AutomationConnection"));
+        assert_fixed!(
+            label,
+            outcome,
+            outcome.text.contains("    $ErrorMessage = $null\n") && outcome.text.ends_with(MAIL)
         );
     }
 }
@@ -747,15 +734,11 @@ fn an_error_message_naming_the_connection_keeps_its_value_and_the_name() {
             .replace("Connection AzureRunAsConnection not", "Connection $connectionName not")
     );
     for (label, outcome) in fix_everywhere(&text) {
-        assert!(
-            !outcome.text.contains("Get-AutomationConnection"),
-            "{label}\n{}",
-            outcome.text
-        );
-        assert!(
-            outcome.text.contains("$ErrorMessage = $null") && !outcome.text.contains("$connectionName"),
-            "{label}\n{}",
-            outcome.text
+        assert_fixed!(label, outcome, !outcome.text.contains("Get-AutomationConnection"));
+        assert_fixed!(
+            label,
+            outcome,
+            outcome.text.contains("$ErrorMessage = $null") && !outcome.text.contains("$connectionName")
         );
     }
 }
@@ -767,24 +750,20 @@ fn a_custom_named_connection_stays_run_as_after_its_sign_in_is_rewritten() {
         RUNAS.replace("AzureRunAsConnection", "$connectionName")
     );
     for (label, outcome) in fix_everywhere(&text) {
-        assert!(
-            outcome.text.contains("Connect-AzAccount -Identity"),
-            "{label}\n{}",
-            outcome.text
-        );
+        assert_fixed!(label, outcome, outcome.text.contains("Connect-AzAccount -Identity"));
         if label.ends_with("true") {
             // The subscription read is rewritten, so the connection and its name go.
-            assert!(
-                !outcome.text.contains("$conn") && !outcome.text.contains("OpsSP"),
-                "{label}\n{}",
-                outcome.text
+            assert_fixed!(
+                label,
+                outcome,
+                !outcome.text.contains("$conn") && !outcome.text.contains("OpsSP")
             );
         } else {
             // MI104 is unsafe: the read stays, and so does the connection it reads.
-            assert!(
-                outcome.text.contains("-Name $connectionName\n") && outcome.text.contains("$conn.SubscriptionId"),
-                "{label}\n{}",
-                outcome.text
+            assert_fixed!(
+                label,
+                outcome,
+                outcome.text.contains("-Name $connectionName\n") && outcome.text.contains("$conn.SubscriptionId")
             );
         }
     }
@@ -830,10 +809,10 @@ fn a_run_as_fallback_in_the_catch_of_an_identity_sign_in_is_rewritten() {
     );
     for (label, outcome) in fix_everywhere(&text) {
         assert!(outcome.text.contains(first), "{label}\n{}", outcome.text);
-        assert!(
-            !outcome.text.contains("-ServicePrincipal") && !outcome.text.contains("$conn"),
-            "{label}\n{}",
-            outcome.text
+        assert_fixed!(
+            label,
+            outcome,
+            !outcome.text.contains("-ServicePrincipal") && !outcome.text.contains("$conn")
         );
     }
 }

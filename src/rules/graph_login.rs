@@ -12,7 +12,7 @@ static BEARER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)Bearer\s*(?:"\s*\+\s*)?(?:\$\()?$"#).expect("valid pattern"));
 
 use super::facts::{dropped_by_rewrite, expanded_text, Service};
-use super::rewrite::rebuild_call;
+use super::rewrite::{line_start, rebuild_call};
 use super::{identity_token, Checker, GRAPH_CERTIFICATE_LOGIN, GRAPH_TOKEN_LOGIN, PLAINTEXT_ACCESS_TOKEN};
 use crate::diagnostic::{Applicability, Edit, Fix, Severity};
 use crate::syntax::commands::{CONNECT_AZURERM_ACCOUNT, CONNECT_AZ_ACCOUNT, CONNECT_MG_GRAPH};
@@ -134,8 +134,7 @@ fn bearer_headers(checker: &mut Checker) {
         if !source.contains("get-azaccesstoken") || !source.contains(".token") || source.contains("-assecurestring") {
             continue;
         }
-        let line_start = script.text[..use_.range.start].rfind('\n').map_or(0, |i| i + 1);
-        if BEARER.is_match(&script.text[line_start..use_.range.start]) {
+        if BEARER.is_match(&script.text[line_start(script.text, use_.range.start)..use_.range.start]) {
             checker.diagnostics.push(PLAINTEXT_ACCESS_TOKEN.diagnostic(
                 use_.range.clone(),
                 "Token from `Get-AzAccessToken` used as a plain string; `.Token` is a SecureString from Az.Accounts 5: call `Invoke-AzRestMethod`/`Invoke-MgGraphRequest`, or use `-AsSecureString` and convert it where the header is built",

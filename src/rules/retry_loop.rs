@@ -142,18 +142,17 @@ impl<'s> RetryLoop<'s> {
         Some(RetryLoop {
             block,
             template_only,
-            setup: setup_before(script, block, &blocks[..depth], assigned_by_statement(script, command)),
+            // The variable the sign-in's statement assigns (`$ctx = (Connect-AzAccount ...).Context`).
+            setup: setup_before(
+                script,
+                block,
+                &blocks[..depth],
+                script
+                    .whole_assignment(&command.place.statement)
+                    .map(|a| a.variable.as_str()),
+            ),
         })
     }
-}
-
-/// The variable the sign-in's statement assigns (`$ctx = (Connect-AzAccount ...).Context`).
-fn assigned_by_statement<'s>(script: &'s Script, command: &Command) -> Option<&'s str> {
-    script
-        .assignments
-        .iter()
-        .find(|a| a.place.statement == command.place.statement && a.target.start == command.place.statement.start)
-        .map(|a| a.variable.as_str())
 }
 
 /// The constant assignments right before the loop, at its level, whose variables are

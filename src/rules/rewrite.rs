@@ -17,7 +17,7 @@ pub fn line_ending(text: &str) -> &'static str {
     }
 }
 
-fn line_start(text: &str, offset: usize) -> usize {
+pub fn line_start(text: &str, offset: usize) -> usize {
     text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1)
 }
 
@@ -35,11 +35,7 @@ pub fn delete_statement(text: &str, range: Range<usize>) -> Edit {
     let before_is_blank = text[start..range.start].trim_matches([' ', '\t']).is_empty();
     let rest = &text[range.end..];
     let after = rest.len() - rest.trim_start_matches([' ', '\t', ';']).len();
-    let line_break = [&"\r\n", &"\n", &"\r"]
-        .into_iter()
-        .find(|nl| rest[after..].starts_with(**nl))
-        .map(|nl| nl.len());
-    match line_break {
+    match line_break_at(text, range.end + after) {
         Some(nl) if before_is_blank => {
             Edit::delete(start..swallow_doubled_blank_line(text, start, range.end + after + nl))
         }
@@ -78,15 +74,12 @@ pub fn delete_statements(text: &str, ranges: impl IntoIterator<Item = Range<usiz
             let start = line_start(text, r.start);
             let rest = &text[r.end..];
             let blanks = rest.len() - rest.trim_start_matches([' ', '\t']).len();
-            let line_break = ["\r\n", "\n", "\r"]
-                .into_iter()
-                .find(|nl| rest[blanks..].starts_with(*nl))
-                .map_or(0, str::len);
             let ends_line = text[..r.end].ends_with(['\n', '\r']);
-            let r = if !ends_line && text[start..r.start].trim_matches([' ', '\t']).is_empty() && line_break > 0 {
-                start..r.end + blanks + line_break
-            } else {
-                r
+            let r = match line_break_at(text, r.end + blanks) {
+                Some(nl) if !ends_line && text[start..r.start].trim_matches([' ', '\t']).is_empty() => {
+                    start..r.end + blanks + nl
+                }
+                _ => r,
             };
             let whole_lines =
                 r.start == line_start(text, r.start) && (r.end == text.len() || text[..r.end].ends_with(['\n', '\r']));
@@ -98,6 +91,14 @@ pub fn delete_statements(text: &str, ranges: impl IntoIterator<Item = Range<usiz
             Edit::delete(r.start..end)
         })
         .collect()
+}
+
+/// The length of the line break starting at `at`, if one does.
+fn line_break_at(text: &str, at: usize) -> Option<usize> {
+    ["\r\n", "\n", "\r"]
+        .into_iter()
+        .find(|nl| text[at..].starts_with(*nl))
+        .map(str::len)
 }
 
 /// Deleting the lines `start..end` between two blank lines would leave two blank lines
@@ -193,8 +194,7 @@ fn previous_line(text: &str, start: usize) -> Option<(usize, &str)> {
 /// The comments on the lines directly above the statement at `at` when every one of
 /// them matches `about`: they describe code that is going, and go with it.
 pub fn describing_comments(script: &Script, at: usize, about: &Regex) -> Vec<Range<usize>> {
-    let line_start = script.text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    let lines = comment_lines_above(script, line_start);
+    let lines = comment_lines_above(script, line_start(script.text, at));
     let about = |line: &Range<usize>| {
         let text = script.slice(line);
         about.is_match(text) && !text.contains("mimigrate:")

@@ -285,7 +285,7 @@ fn unpacked_token(script: &Script, request: &Command) -> Option<(String, Vec<Ran
     let mut statements = vec![request.place.statement.clone()];
     for _ in 0..4 {
         let last = statements.last()?;
-        let assignment = whole_assignment(script, last)?;
+        let assignment = script.whole_assignment(last)?;
         if script
             .slice(&assignment.value.range)
             .trim_end()
@@ -360,17 +360,9 @@ fn follow_token(script: &Script, request: &Command) -> (Vec<usize>, Option<Vec<R
     (logins, Some(statements))
 }
 
-/// `$x = ...` as a whole statement: the assignment.
-fn whole_assignment<'s>(script: &'s Script, statement: &Range<usize>) -> Option<&'s Assignment> {
-    script
-        .assignments
-        .iter()
-        .find(|a| &a.place.statement == statement && script.is_whole_statement(a))
-}
-
 /// `$x = ...` as a whole statement: the variable it assigns.
 fn assigned_by(script: &Script, statement: &Range<usize>) -> Option<String> {
-    whole_assignment(script, statement).map(|a| a.variable.clone())
+    script.whole_assignment(statement).map(|a| a.variable.clone())
 }
 
 fn within(range: &Range<usize>, statements: &[Range<usize>]) -> bool {

@@ -299,6 +299,13 @@ impl<'t> Script<'t> {
                 .is_some_and(|rest| rest.trim().is_empty())
     }
 
+    /// The assignment that is the whole of `statement` (`$x = ...`), if it is one.
+    pub fn whole_assignment(&self, statement: &Range<usize>) -> Option<&Assignment> {
+        self.assignments
+            .iter()
+            .find(|a| &a.place.statement == statement && self.is_whole_statement(a))
+    }
+
     /// The statement holding `command` is just `[$x =] <its pipeline>` (trailing blanks
     /// aside), so deleting the statement deletes just that call.
     pub fn is_alone_in_statement(&self, command: &Command) -> bool {
