@@ -10,7 +10,7 @@
 //! changing at the pass bound, or coming back to a text it had already, has not
 //! converged, and the caller must not write it.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
@@ -18,6 +18,7 @@ use crate::lint::{lint_script, LintOptions};
 use crate::output::apply_edits;
 use crate::rules;
 use crate::source::LineIndex;
+use crate::spans::Spans;
 use crate::syntax::model::Script;
 
 /// Passes before giving up: real runbooks settle in two or three (a rewrite, then the
@@ -95,45 +96,102 @@ impl FixOutcome {
         if !self.converged {
             return vec![false; original.len()];
         }
+        let passes: Vec<Shift> = self.passes.iter().map(|edits| Shift::new(edits)).collect();
+        let left = Left::new(&self.remaining);
         original
             .iter()
             .map(|diagnostic| {
-                let image = self
-                    .passes
+                let image = passes
                     .iter()
-                    .fold(diagnostic.range.clone(), |range, edits| map_range(&range, edits));
-                !self.remaining.iter().any(|left| {
-                    left.code == diagnostic.code
-                        && (left.range == image
-                            || left.range.start < image.end.max(image.start + 1)
-                                && image.start < left.range.end.max(left.range.start + 1))
-                })
+                    .fold(diagnostic.range.clone(), |range, shift| shift.map_range(&range));
+                !left.meets(diagnostic.code, &image)
             })
             .collect()
     }
 }
 
-/// Where `range` lands after `edits` (sorted, non-overlapping): a bound inside an
-/// edited span moves to that span's replacement.
-fn map_range(range: &Range<usize>, edits: &[Edit]) -> Range<usize> {
-    let map = |offset: usize, is_end: bool| {
-        let mut delta: isize = 0;
-        for edit in edits {
-            let grown = edit.content.len() as isize - edit.range.len() as isize;
-            if edit.range.end < offset || (edit.range.end == offset && !(is_end && edit.range.is_empty())) {
-                delta += grown;
-            } else if edit.range.start < offset {
-                // Inside the edited span: its replacement.
-                let start = (edit.range.start as isize + delta) as usize;
-                return if is_end { start + edit.content.len() } else { start };
-            } else {
-                break;
+/// How one pass's edits (sorted, non-overlapping) move the offsets of its text.
+struct Shift<'e> {
+    edits: &'e [Edit],
+    /// Before each edit: how much the edits before it grew the text.
+    growth_before: Vec<isize>,
+}
+
+impl<'e> Shift<'e> {
+    fn new(edits: &'e [Edit]) -> Self {
+        let mut growth = 0;
+        let growth_before = edits
+            .iter()
+            .map(|edit| {
+                let before = growth;
+                growth += edit.content.len() as isize - edit.range.len() as isize;
+                before
+            })
+            .collect();
+        Shift { edits, growth_before }
+    }
+
+    /// Where `range` lands: a bound inside an edited span moves to that span's
+    /// replacement.
+    fn map_range(&self, range: &Range<usize>) -> Range<usize> {
+        let start = self.map(range.start, false);
+        start..self.map(range.end, true).max(start)
+    }
+
+    fn map(&self, offset: usize, is_end: bool) -> usize {
+        // The edits wholly before `offset` come first (ends only grow along the list);
+        // an end at an insertion stays before the inserted text.
+        let before = self.edits.partition_point(|edit| {
+            edit.range.end < offset || (edit.range.end == offset && !(is_end && edit.range.is_empty()))
+        });
+        let growth = self.growth_before.get(before).copied().unwrap_or_else(|| {
+            self.edits.last().map_or(0, |e| {
+                self.growth_before[before - 1] + e.content.len() as isize - e.range.len() as isize
+            })
+        });
+        match self.edits.get(before) {
+            // Inside the edited span: its replacement.
+            Some(edit) if edit.range.start < offset => {
+                let start = (edit.range.start as isize + growth) as usize;
+                if is_end {
+                    start + edit.content.len()
+                } else {
+                    start
+                }
             }
+            _ => (offset as isize + growth) as usize,
         }
-        (offset as isize + delta) as usize
-    };
-    let start = map(range.start, false);
-    start..map(range.end, true).max(start)
+    }
+}
+
+/// The findings left after fixing, by code, for asking whether one lies at a place.
+struct Left {
+    by_code: HashMap<&'static str, Spans<()>>,
+}
+
+impl Left {
+    fn new(remaining: &[Diagnostic]) -> Self {
+        let mut by_code: HashMap<&'static str, Vec<(Range<usize>, ())>> = HashMap::new();
+        for diagnostic in remaining {
+            by_code
+                .entry(diagnostic.code)
+                .or_default()
+                .push((diagnostic.range.clone(), ()));
+        }
+        let by_code = by_code
+            .into_iter()
+            .map(|(code, ranges)| (code, Spans::new(ranges)))
+            .collect();
+        Left { by_code }
+    }
+
+    /// A finding of `code` is left overlapping `image` (an empty range counts as the
+    /// character at its offset).
+    fn meets(&self, code: &str, image: &Range<usize>) -> bool {
+        self.by_code
+            .get(code)
+            .is_some_and(|spans| spans.meeting(image).next().is_some())
+    }
 }
 
 /// Fix `text` to a fixpoint.
@@ -169,13 +227,13 @@ fn fix_with(original: Script, mode: FixMode, lint: impl Fn(&Script) -> Vec<Diagn
         };
         let diagnostics = lint(&script);
         let found = found.get_or_insert_with(|| diagnostics.clone());
+        let refused: HashSet<(&str, &str)> = rejected.iter().map(|r| (r.code, r.message.as_str())).collect();
         let candidates: Vec<&Diagnostic> = diagnostics
             .iter()
-            .filter(|d| d.fix.as_ref().is_some_and(|f| mode.applies(f)))
             .filter(|d| {
-                !rejected
-                    .iter()
-                    .any(|r| r.code == d.code && Some(&r.message) == d.fix.as_ref().map(|f| &f.message))
+                d.fix
+                    .as_ref()
+                    .is_some_and(|f| mode.applies(f) && !refused.contains(&(d.code, f.message.as_str())))
             })
             .collect();
         let chosen = non_overlapping(&candidates);
@@ -205,18 +263,7 @@ fn fix_with(original: Script, mode: FixMode, lint: impl Fn(&Script) -> Vec<Diagn
             // own rewrite). Only a pass where nothing can be kept drops them for good.
             kept.clear();
             let mut refused = Vec::new();
-            for diagnostic in chosen {
-                let mut trial = kept.clone();
-                trial.push(diagnostic);
-                match check_pass(&script, &apply(&current, &trial)) {
-                    Err(reason) => refused.push(RejectedFix {
-                        code: diagnostic.code,
-                        message: diagnostic.fix.as_ref().map(|f| f.message.clone()).unwrap_or_default(),
-                        reason,
-                    }),
-                    Ok(_) => kept.push(diagnostic),
-                }
-            }
+            keep_harmless(&script, &current, &chosen, &mut kept, &mut refused);
             if kept.is_empty() {
                 rejected.extend(refused);
                 continue;
@@ -246,6 +293,34 @@ fn fix_with(original: Script, mode: FixMode, lint: impl Fn(&Script) -> Vec<Diagn
         passes: Vec::new(),
         found: remaining.clone(),
         remaining,
+    }
+}
+
+/// Add to `kept`, in order, the fixes of `group` that harm nothing together with
+/// those kept before; the others go to `refused`. A harmless group is taken whole and
+/// a harmful one split in halves, so a pass of n fixes with h harmful ones costs
+/// about h·log n trial parses, not n.
+fn keep_harmless<'d>(
+    script: &Script,
+    text: &str,
+    group: &[&'d Diagnostic],
+    kept: &mut Vec<&'d Diagnostic>,
+    refused: &mut Vec<RejectedFix>,
+) {
+    let mut trial = kept.clone();
+    trial.extend_from_slice(group);
+    match check_pass(script, &apply(text, &trial)) {
+        Ok(_) => kept.extend_from_slice(group),
+        Err(reason) if group.len() == 1 => refused.push(RejectedFix {
+            code: group[0].code,
+            message: group[0].fix.as_ref().map(|f| f.message.clone()).unwrap_or_default(),
+            reason,
+        }),
+        Err(_) => {
+            let (first, second) = group.split_at(group.len() / 2);
+            keep_harmless(script, text, first, kept, refused);
+            keep_harmless(script, text, second, kept, refused);
+        }
     }
 }
 
@@ -316,23 +391,33 @@ fn non_overlapping<'d>(candidates: &[&'d Diagnostic]) -> Vec<&'d Diagnostic> {
             .and_then(|f| f.edits.first())
             .map(|e| (e.range.start, e.range.end))
     });
-    let mut taken: Vec<Range<usize>> = Vec::new();
+    // Taken edit ranges by (start, end): they never meet one another, so an edit can
+    // only meet the last one starting before it or one starting inside it.
+    let mut taken: BTreeSet<(usize, usize)> = BTreeSet::new();
     let mut chosen = Vec::new();
+    let meets = |a: &Range<usize>, b: &Range<usize>| {
+        a.start < b.end && b.start < a.end
+            || a.start == b.start
+            || (a.is_empty() && b.contains(&a.start))
+            || (b.is_empty() && a.contains(&b.start))
+    };
+    let meets_taken = |taken: &BTreeSet<(usize, usize)>, edit: &Range<usize>| {
+        let before = taken.range(..(edit.start, 0)).next_back();
+        let inside = taken.range((edit.start, 0)..=(edit.end, usize::MAX));
+        before
+            .into_iter()
+            .chain(inside)
+            .any(|&(start, end)| meets(edit, &(start..end)))
+    };
     for diagnostic in ordered {
         let Some(fix) = &diagnostic.fix else { continue };
-        let meets = |a: &Range<usize>, b: &Range<usize>| {
-            a.start < b.end && b.start < a.end
-                || a.start == b.start
-                || (a.is_empty() && b.contains(&a.start))
-                || (b.is_empty() && a.contains(&b.start))
-        };
         // Within one fix only a true overlap is wrong: an insertion where another of
         // its edits starts is applied first (edits are sorted).
         let own_overlap = fix.edits.windows(2).any(|pair| pair[0].range.end > pair[1].range.start);
-        if own_overlap || fix.edits.iter().any(|e| taken.iter().any(|t| meets(&e.range, t))) {
+        if own_overlap || fix.edits.iter().any(|e| meets_taken(&taken, &e.range)) {
             continue;
         }
-        taken.extend(fix.edits.iter().map(|e| e.range.clone()));
+        taken.extend(fix.edits.iter().map(|e| (e.range.start, e.range.end)));
         chosen.push(diagnostic);
     }
     chosen
@@ -467,15 +552,19 @@ $t = $x ? $y : $conn.TenantId\n";
     #[test]
     fn positions_map_through_the_passes() {
         let edits = [Edit::insert(0, "xx"), Edit::replace(5..8, "y"), Edit::delete(10..12)];
-        assert_eq!(map_range(&(3..4), &edits), 5..6, "after an insertion");
+        assert_eq!(Shift::new(&edits).map_range(&(3..4)), 5..6, "after an insertion");
         assert_eq!(
-            map_range(&(5..8), &edits),
+            Shift::new(&edits).map_range(&(5..8)),
             7..8,
             "an edited span maps to its replacement"
         );
-        assert_eq!(map_range(&(10..12), &edits), 10..10, "a deleted span maps to a point");
         assert_eq!(
-            map_range(&(0..2), &[Edit::insert(2, "z")]),
+            Shift::new(&edits).map_range(&(10..12)),
+            10..10,
+            "a deleted span maps to a point"
+        );
+        assert_eq!(
+            Shift::new(&[Edit::insert(2, "z")]).map_range(&(0..2)),
             0..2,
             "an insertion at the end stays out"
         );

@@ -12,6 +12,7 @@ pub mod output;
 pub mod permissions;
 pub mod rules;
 pub mod source;
+pub mod spans;
 pub mod syntax;
 pub mod tables;
 pub mod target;

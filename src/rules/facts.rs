@@ -3,11 +3,13 @@
 //! its certificate. MI101, MI102, MI103, MI104 and MI303 all read it, so they agree on
 //! what counts as Run As.
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use super::token_flow::{token_requests, TokenRequest};
+use crate::spans::Spans;
 use crate::syntax::commands::{CONNECT_AZURERM_ACCOUNT, CONNECT_AZ_ACCOUNT, CONNECT_MG_GRAPH};
-use crate::syntax::model::{BlockKind, Script, Value, ValueKind};
+use crate::syntax::model::{Argument, BlockKind, Script, Value, ValueKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConnectionKind {
@@ -65,8 +67,18 @@ impl RunAsMemory {
 
 pub struct Facts {
     pub connections: Vec<Connection>,
+    /// In text order.
     pub certificate_logins: Vec<CertificateLogin>,
     pub token_requests: Vec<TokenRequest>,
+    /// Variables holding a Run As connection.
+    runas_variables: HashSet<String>,
+    /// Some command is AzureRM's (rewrites then stay in that module).
+    pub uses_azurerm: bool,
+    /// Where the first Azure sign-in (Az or AzureRM) starts.
+    pub first_azure_signin: Option<usize>,
+    /// The values of the certificate sign-ins' arguments that their rewrite drops
+    /// (splatted ones where the hashtable holds them).
+    pub dropped_values: Spans<()>,
 }
 
 const CERTIFICATE_PARAMS: &[&str] = &["CertificateThumbprint", "Certificate", "CertificateSubjectName"];
@@ -93,11 +105,11 @@ impl Facts {
                 }
             })
             .collect();
-        let connection_variables: Vec<String> = connections.iter().filter_map(|c| c.variable.clone()).collect();
+        let connection_variables: HashSet<&str> = connections.iter().filter_map(|c| c.variable.as_deref()).collect();
         let from_connection = |value: Option<&Value>| {
             value
                 .and_then(|v| source_member(script, v))
-                .is_some_and(|(variable, _)| connection_variables.contains(&variable))
+                .is_some_and(|(variable, _)| connection_variables.contains(variable.as_str()))
         };
         let mut certificate_logins = Vec::new();
         for (index, command) in script.commands.iter().enumerate() {
@@ -128,53 +140,80 @@ impl Facts {
         }
         // A connection of any name is a Run As connection when its certificate signs in
         // (or signed in, in the text the fixes started from).
+        let feeding_logins: HashSet<String> = certificate_logins
+            .iter()
+            .flat_map(|login| {
+                let command = &script.commands[login.command];
+                ["CertificateThumbprint", "ApplicationId", "ClientId"]
+                    .iter()
+                    .filter_map(|p| source_member(script, command.value_of(p)?))
+                    .map(|(variable, _)| variable)
+            })
+            .collect();
+        let mut leftovers = Leftovers::new(script);
         for connection in connections.iter_mut().filter(|c| c.kind == ConnectionKind::Other) {
-            let feeds_login = connection.variable.as_ref().is_some_and(|variable| {
-                certificate_logins.iter().any(|login| {
-                    let command = &script.commands[login.command];
-                    ["CertificateThumbprint", "ApplicationId", "ClientId"].iter().any(|p| {
-                        command
-                            .value_of(p)
-                            .and_then(|v| source_member(script, v))
-                            .is_some_and(|(v, _)| &v == variable)
-                    })
-                })
-            });
-            if feeds_login || known.knows(connection) || left_after_migration(script, connection) {
+            let feeds_login = connection.variable.as_ref().is_some_and(|v| feeding_logins.contains(v));
+            if feeds_login || known.knows(connection) || leftovers.left_after_migration(script, connection) {
                 connection.kind = ConnectionKind::RunAs;
             }
         }
+        let runas_variables = connections
+            .iter()
+            .filter(|c| c.kind == ConnectionKind::RunAs)
+            .filter_map(|c| c.variable.clone())
+            .collect();
+        let dropped_values = Spans::new(certificate_logins.iter().flat_map(|login| {
+            script.commands[login.command]
+                .arguments
+                .iter()
+                .filter_map(move |argument| match argument {
+                    Argument::Named {
+                        name,
+                        value: Some(value),
+                        ..
+                    } if dropped_by_rewrite(login.service, name) => Some((value.range.clone(), ())),
+                    _ => None,
+                })
+        }));
         Facts {
+            dropped_values,
             connections,
             certificate_logins,
             token_requests: token_requests(script),
+            runas_variables,
+            uses_azurerm: script
+                .commands
+                .iter()
+                .any(|c| c.written_name.to_lowercase().contains("azurerm")),
+            first_azure_signin: [CONNECT_AZ_ACCOUNT, CONNECT_AZURERM_ACCOUNT]
+                .iter()
+                .filter_map(|name| script.commands_named(name).map(|c| c.range.start).min())
+                .min(),
         }
     }
 
     /// The Run As connections, to be remembered across fixes.
     pub fn memory(&self) -> RunAsMemory {
         let runas = || self.connections.iter().filter(|c| c.kind == ConnectionKind::RunAs);
+        let distinct = |mut all: Vec<String>| {
+            all.sort_unstable();
+            all.dedup();
+            all
+        };
         RunAsMemory {
-            variables: runas().filter_map(|c| c.variable.clone()).collect(),
-            names: runas().filter_map(|c| c.name.clone()).collect(),
+            variables: distinct(runas().filter_map(|c| c.variable.clone()).collect()),
+            names: distinct(runas().filter_map(|c| c.name.clone()).collect()),
         }
     }
 
-    /// Variables holding a Run As connection.
-    pub fn runas_variables(&self) -> impl Iterator<Item = &str> {
-        self.connections
-            .iter()
-            .filter(|c| c.kind == ConnectionKind::RunAs)
-            .filter_map(|c| c.variable.as_deref())
-    }
-
     pub fn is_runas_variable(&self, variable: &str) -> bool {
-        self.runas_variables().any(|v| v == variable)
+        self.runas_variables.contains(variable)
     }
 
     /// The certificate sign-in a command is, if any.
     pub fn certificate_login(&self, command: usize) -> Option<&CertificateLogin> {
-        self.certificate_logins.iter().find(|l| l.command == command)
+        let at = self.certificate_logins.partition_point(|l| l.command < command);
+        self.certificate_logins.get(at).filter(|l| l.command == command)
     }
 }
 
@@ -184,25 +223,40 @@ impl Facts {
 /// sign-in leaves behind. Deciding it from the text itself lets a later `check` of a
 /// fixed file keep knowing what the fix run knew. A connection fetched in a loop is a
 /// script walking every connection asset (copying them to another account, say).
-fn left_after_migration(script: &Script, connection: &Connection) -> bool {
-    let Some(variable) = &connection.variable else {
-        return false;
-    };
-    if script.commands[connection.command].place.in_block(&BlockKind::Loop) {
-        return false;
+/// The answers are per variable, asked once each.
+struct Leftovers {
+    identity_signin: bool,
+    fields_read: HashMap<String, bool>,
+}
+
+impl Leftovers {
+    fn new(script: &Script) -> Self {
+        let identity_signin = [CONNECT_AZ_ACCOUNT, CONNECT_AZURERM_ACCOUNT]
+            .iter()
+            .any(|name| script.commands_named(name).any(|c| c.has("Identity")));
+        Leftovers {
+            identity_signin,
+            fields_read: HashMap::new(),
+        }
     }
-    let identity_signin = script
-        .commands
-        .iter()
-        .any(|c| (c.is(CONNECT_AZ_ACCOUNT) || c.is(CONNECT_AZURERM_ACCOUNT)) && c.has("Identity"));
-    identity_signin
-        && script.uses_of(variable).any(|u| {
-            u.member.as_ref().is_some_and(|(member, _)| {
-                ["TenantId", "SubscriptionId"]
-                    .iter()
-                    .any(|f| f.eq_ignore_ascii_case(member))
+
+    fn left_after_migration(&mut self, script: &Script, connection: &Connection) -> bool {
+        let Some(variable) = &connection.variable else {
+            return false;
+        };
+        if !self.identity_signin || script.commands[connection.command].place.in_block(&BlockKind::Loop) {
+            return false;
+        }
+        *self.fields_read.entry(variable.clone()).or_insert_with(|| {
+            script.uses_of(variable).any(|u| {
+                u.member.as_ref().is_some_and(|(member, _)| {
+                    ["TenantId", "SubscriptionId"]
+                        .iter()
+                        .any(|f| f.eq_ignore_ascii_case(member))
+                })
             })
         })
+    }
 }
 
 /// The parameters a certificate sign-in's rewrite drops: their values are Run As
@@ -254,11 +308,7 @@ fn expand_into(script: &Script, range: Range<usize>, depth: usize, out: &mut Str
     if depth == 0 {
         return;
     }
-    for variable in script
-        .variables
-        .iter()
-        .filter(|v| range.start <= v.range.start && v.range.end <= range.end)
-    {
+    for variable in script.variables_in(&range).iter().filter(|v| v.range.end <= range.end) {
         if let Some(assignment) = script.assignment_before(&variable.name, variable.range.start) {
             out.push('\n');
             expand_into(script, assignment.value.range.clone(), depth - 1, out);

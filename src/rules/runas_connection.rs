@@ -18,12 +18,15 @@ fn unused_name_constant(
         return None;
     };
     let constant = script.assignment_before(name, command.range.start)?;
-    let only = script.assignments.iter().filter(|a| &a.variable == name).count() == 1;
+    let only = script.assignments_of(name).len() == 1;
     let standalone = script.is_whole_statement(constant);
-    let all_uses_deleted = script
-        .uses_of(name)
-        .all(|u| deleted.iter().any(|d| d.start <= u.range.start && u.range.end <= d.end));
-    (only && standalone && !constant.is_parameter && all_uses_deleted).then(|| constant.place.statement.clone())
+    // Checked last: it stops at the first read this fix keeps.
+    let all_uses_deleted = || {
+        script
+            .uses_of(name)
+            .all(|u| deleted.iter().any(|d| d.start <= u.range.start && u.range.end <= d.end))
+    };
+    (only && standalone && !constant.is_parameter && all_uses_deleted()).then(|| constant.place.statement.clone())
 }
 
 /// `if (!$conn) { throw ... }` (also `-not`, `$null -eq`): dead once the connection is
@@ -40,7 +43,7 @@ static ABOUT_CONNECTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)run\s*-?\s*as|connection|service\s*principal|\bspn\b|certificate").expect("valid pattern")
 });
 
-use super::facts::{dropped_by_rewrite, ConnectionKind};
+use super::facts::ConnectionKind;
 use super::rewrite::{
     add_parameter, delete_statement, delete_statements, describing_comments, indentation, insert_line_above,
     line_ending,
@@ -99,7 +102,14 @@ fn connection_fix(checker: &Checker, variable: Option<&str>, command: &crate::sy
     let mut dead: Vec<Range<usize>> = vec![statement.clone()];
     let (mut pending, mut leftovers) = (0, Vec::new());
     if let Some(variable) = variable {
-        let uses: Vec<&VariableUse> = script.uses_of(variable).collect();
+        // The reads this connection reaches; all of them if its assignment is not plain.
+        let uses = match script
+            .assignments_in_statement(&statement)
+            .find(|a| a.variable == variable)
+        {
+            Some(assignment) => script.uses_reached_by(assignment),
+            None => script.uses_of(variable).collect(),
+        };
         for use_ in &uses {
             if let Some((edit, covered)) = null_test(checker, variable, use_) {
                 // A plain deletion joins the others, so blank lines collapse across them.
@@ -185,7 +195,7 @@ fn null_test(checker: &Checker, variable: &str, use_: &VariableUse) -> Option<(E
                 .is_some_and(|w| w.eq_ignore_ascii_case("else"))
     };
     let else_block = script
-        .statements
+        .statements_in(&if_range)
         .iter()
         .flat_map(|s| s.blocks.iter())
         .find(|b| is_else(b));
@@ -201,7 +211,7 @@ fn null_test(checker: &Checker, variable: &str, use_: &VariableUse) -> Option<(E
     ];
     // The else body's statements, re-indented to the `if`'s level.
     let body: Vec<_> = script
-        .statements
+        .statements_in(&else_block.range)
         .iter()
         .filter(|s| s.blocks.last() == Some(else_block))
         .collect();
@@ -239,12 +249,12 @@ fn kept_assignments(
     let inside = |r: &Range<usize>| covered.iter().any(|c| c.start <= r.start && r.end <= c.end);
     let mut kept = String::new();
     let mut done: Vec<&str> = Vec::new();
-    for assignment in script.assignments.iter().filter(|a| inside(&a.place.statement)) {
+    let assigned = covered.iter().flat_map(|c| script.assignments_in(c));
+    for assignment in assigned.filter(|a| inside(&a.place.statement)) {
         let read_outside = script.uses_of(&assignment.variable).any(|u| !inside(&u.range));
         let only_here = script
-            .assignments
+            .assignments_of(&assignment.variable)
             .iter()
-            .filter(|a| a.variable == assignment.variable)
             .all(|a| inside(&a.place.statement));
         if read_outside
             && only_here
@@ -260,21 +270,7 @@ fn kept_assignments(
 
 /// A read inside a certificate sign-in, in a parameter its safe rewrite drops.
 fn rewritten_by_safe_fix(checker: &Checker, use_: &VariableUse) -> bool {
-    checker.facts.certificate_logins.iter().any(|login| {
-        let command = &checker.script.commands[login.command];
-        command.arguments.iter().any(|argument| match argument {
-            Argument::Named {
-                name,
-                value: Some(value),
-                ..
-            } => {
-                dropped_by_rewrite(login.service, name)
-                    && value.range.start <= use_.range.start
-                    && use_.range.end <= value.range.end
-            }
-            _ => false,
-        })
-    })
+    checker.facts.dropped_values.containing(&use_.range).next().is_some()
 }
 
 const CONNECTION_FIELDS: &[&str] = &["SubscriptionID", "TenantID", "ApplicationID", "CertificateThumbprint"];
@@ -308,11 +304,11 @@ fn connection_properties(checker: &mut Checker) {
                 Some(subscription_fix(checker, use_, access.clone())),
             ),
             "TenantID" => {
-                let tenant = format!("({}).Tenant.Id", context_command(script));
+                let tenant = format!("({}).Tenant.Id", context_command(checker));
                 let fix = Fix::new(Applicability::Unsafe, "Read the tenant from the signed-in context", vec![Edit::replace(access.clone(), tenant.clone())]);
                 (
                     format!("`{written}` reads the retired Run As connection; after the managed-identity sign-in the tenant is `{tenant}`"),
-                    Some(only_after_signin(script, use_, fix)),
+                    Some(only_after_signin(checker, use_, fix)),
                 )
             }
             _ => (format!("`{written}` reads the retired Run As connection's certificate identity; a managed identity has none, remove this code by hand"), None),
@@ -325,12 +321,8 @@ fn connection_properties(checker: &mut Checker) {
 
 /// `Get-AzureRmContext` in an AzureRM script (keeping it in one module, as MI102 does),
 /// `Get-AzContext` otherwise.
-fn context_command(script: &Script) -> &'static str {
-    let azurerm = script
-        .commands
-        .iter()
-        .any(|c| c.written_name.to_lowercase().contains("azurerm"));
-    if azurerm {
+fn context_command(checker: &Checker) -> &'static str {
+    if checker.facts.uses_azurerm {
         "Get-AzureRmContext"
     } else {
         "Get-AzContext"
@@ -342,15 +334,14 @@ const SUBSCRIPTION_TODO: &str =
 
 /// A read of the signed-in context before the sign-in would find none: such a fix is
 /// shown, with what to do, but never applied.
-fn only_after_signin(script: &Script, use_: &VariableUse, mut fix: Fix) -> Fix {
+fn only_after_signin(checker: &Checker, use_: &VariableUse, mut fix: Fix) -> Fix {
     let in_function = use_.place.in_block(&BlockKind::Function);
-    let first_signin = script
-        .commands
-        .iter()
-        .filter(|c| c.is(CONNECT_AZ_ACCOUNT) || c.is(CONNECT_AZURERM_ACCOUNT))
-        .map(|c| c.range.start)
-        .min();
-    if !in_function && first_signin.is_none_or(|start| use_.range.start < start) {
+    if !in_function
+        && checker
+            .facts
+            .first_azure_signin
+            .is_none_or(|start| use_.range.start < start)
+    {
         fix.applicability = Applicability::DisplayOnly;
         fix.message
             .push_str(" (move this code after the managed-identity sign-in first: before it there is no context)");
@@ -361,8 +352,8 @@ fn only_after_signin(script: &Script, use_: &VariableUse, mut fix: Fix) -> Fix {
 /// The `-Subscription $conn.SubscriptionID` argument of a sign-in, when `use_` is its value.
 fn signin_subscription_argument(script: &Script, use_: &VariableUse) -> Option<Range<usize>> {
     script
-        .commands
-        .iter()
+        .commands_around(use_.range.start)
+        .map(|(_, c)| c)
         .filter(|c| c.is(CONNECT_AZ_ACCOUNT) || c.is(CONNECT_AZURERM_ACCOUNT))
         .find_map(|c| {
             c.arguments.iter().find_map(|a| match a {
@@ -419,7 +410,7 @@ fn subscription_fix(checker: &Checker, use_: &VariableUse, access: std::ops::Ran
             )
         }
         None => {
-            let context = context_command(script);
+            let context = context_command(checker);
             let mut edits = vec![Edit::replace(access, format!("({context}).Subscription.Id"))];
             edits.extend(insert_line_above(script, use_.range.start, SUBSCRIPTION_TODO));
             let fix = Fix::new(
@@ -427,7 +418,7 @@ fn subscription_fix(checker: &Checker, use_: &VariableUse, access: std::ops::Ran
                 "Use the subscription of the signed-in context (review: the identity may see several)",
                 edits,
             );
-            only_after_signin(script, use_, fix)
+            only_after_signin(checker, use_, fix)
         }
     }
 }

@@ -4,6 +4,8 @@
 //! comments, and for each of them the statement and the blocks around it.
 //! Rules never walk the tree themselves.
 
+use std::cell::OnceCell;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
 
@@ -33,6 +35,42 @@ pub struct Script<'t> {
     pub defined_commands: Vec<String>,
     /// Outermost ERROR and MISSING nodes.
     pub errors: Vec<Range<usize>>,
+    /// Outermost comments and strings: text where code inserted would not be code.
+    texts: Vec<Range<usize>>,
+    /// For each of `functions`, the innermost function around it.
+    function_parents: Vec<Option<usize>>,
+    index: Index,
+}
+
+/// Lookups by name that rules make per finding, built on first use (a file nobody
+/// asks about pays nothing) so that no query rescans the whole script: with many
+/// findings, a scan per finding made the cost grow with the square of the script.
+#[derive(Default)]
+struct Index {
+    /// Variable name -> indices into `variables`, in text order.
+    uses: OnceCell<HashMap<String, Vec<usize>>>,
+    /// Variable name -> indices into `assignments`, in text order.
+    assignments: OnceCell<HashMap<String, Vec<usize>>>,
+    /// Lower-case command name -> indices into `commands`.
+    commands: OnceCell<HashMap<String, Vec<usize>>>,
+    /// For each command, the innermost command whose arguments hold it.
+    command_parents: OnceCell<Vec<Option<usize>>>,
+}
+
+/// Indices of `items` grouped by `key`, each group in the items' order.
+fn group_by<T>(items: &[T], key: impl Fn(&T) -> String) -> HashMap<String, Vec<usize>> {
+    let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
+    for (index, item) in items.iter().enumerate() {
+        groups.entry(key(item)).or_default().push(index);
+    }
+    groups
+}
+
+/// The items (sorted by where they start) that start inside `range`.
+fn starting_in<'a, T>(items: &'a [T], start: impl Fn(&T) -> usize, range: &Range<usize>) -> &'a [T] {
+    let first = items.partition_point(|item| start(item) < range.start);
+    let end = first + items[first..].partition_point(|item| start(item) < range.end);
+    &items[first..end]
 }
 
 /// The constructs that enclose a statement, outermost first.
@@ -213,6 +251,9 @@ impl<'t> Script<'t> {
         Script {
             text,
             errors: super::error_ranges(&tree, text),
+            texts: parts.texts,
+            function_parents: nesting(&parts.functions, |f| f),
+            index: Index::default(),
             tree,
             commands: parts.commands,
             assignments: parts.assignments,
@@ -269,22 +310,43 @@ impl<'t> Script<'t> {
     /// read inside an assignment's own value (`$u = $u + '/x'`) sees the one before.
     pub fn assignment_before(&self, variable: &str, offset: usize) -> Option<&Assignment> {
         let scope = self.function_at(offset);
-        let named = || self.assignments.iter().rev().filter(move |a| a.variable == variable);
-        let done = |a: &Assignment| a.target.start < offset && !a.value.range.contains(&offset);
-        let local = named().find(|a| done(a) && self.function_at(a.target.start) == scope);
+        let named = self.assignments_of(variable);
+        let local = named
+            .split_at(offset)
+            .0
+            .iter()
+            .rev()
+            .find(|a| !a.value.range.contains(&offset) && self.function_at(a.target.start) == scope);
         match (local, scope) {
             (Some(found), _) => Some(found),
-            (None, Some(_)) => named().find(|a| self.function_at(a.target.start).is_none()),
+            (None, Some(_)) => named.iter().rev().find(|a| self.function_at(a.target.start).is_none()),
             (None, None) => None,
+        }
+    }
+
+    /// Every assignment of `variable` (and `param()` entry), in text order.
+    pub fn assignments_of<'a>(&'a self, variable: &str) -> Assignments<'a> {
+        let index = self
+            .index
+            .assignments
+            .get_or_init(|| group_by(&self.assignments, |a| a.variable.clone()));
+        Assignments {
+            all: &self.assignments,
+            indices: index.get(variable).map_or(&[], Vec::as_slice),
         }
     }
 
     /// The innermost function or workflow around `offset`.
     pub fn function_at(&self, offset: usize) -> Option<&Range<usize>> {
-        self.functions
-            .iter()
-            .filter(|f| f.contains(&offset))
-            .min_by_key(|f| f.len())
+        let mut candidate = self.functions.partition_point(|f| f.start <= offset).checked_sub(1);
+        while let Some(index) = candidate {
+            let function = &self.functions[index];
+            if function.contains(&offset) {
+                return Some(function);
+            }
+            candidate = self.function_parents[index];
+        }
+        None
     }
 
     /// `$x = value` is its whole statement (not `$a = $x = 1` or `if ($x = ...)`), so
@@ -301,9 +363,23 @@ impl<'t> Script<'t> {
 
     /// The assignment that is the whole of `statement` (`$x = ...`), if it is one.
     pub fn whole_assignment(&self, statement: &Range<usize>) -> Option<&Assignment> {
-        self.assignments
+        starting_in(
+            &self.assignments,
+            |a| a.target.start,
+            &(statement.start..statement.start + 1),
+        )
+        .iter()
+        .find(|a| &a.place.statement == statement && self.is_whole_statement(a))
+    }
+
+    /// The assignments whose statement is `statement` (`$x = ...`, `$a = $b = ...`).
+    pub fn assignments_in_statement<'a>(
+        &'a self,
+        statement: &'a Range<usize>,
+    ) -> impl Iterator<Item = &'a Assignment> + 'a {
+        starting_in(&self.assignments, |a| a.target.start, statement)
             .iter()
-            .find(|a| &a.place.statement == statement && self.is_whole_statement(a))
+            .filter(move |a| &a.place.statement == statement)
     }
 
     /// The statement holding `command` is just `[$x =] <its pipeline>` (trailing blanks
@@ -325,9 +401,102 @@ impl<'t> Script<'t> {
             .filter(|a| matches!(a.value.kind, ValueKind::Hashtable(_)))
     }
 
-    /// Every read of `variable` (case-insensitive name without `$`).
-    pub fn uses_of<'a>(&'a self, variable: &'a str) -> impl Iterator<Item = &'a VariableUse> + 'a {
-        self.variables.iter().filter(move |v| v.name == variable)
+    /// Every read of `variable` (case-insensitive name without `$`), in text order.
+    pub fn uses_of<'a>(&'a self, variable: &str) -> impl DoubleEndedIterator<Item = &'a VariableUse> + 'a {
+        self.uses_indices(variable).iter().map(|&i| &self.variables[i])
+    }
+
+    /// The reads of `variable` that start inside `range`.
+    pub fn uses_in<'a>(&'a self, variable: &str, range: &Range<usize>) -> impl Iterator<Item = &'a VariableUse> + 'a {
+        let indices = self.uses_indices(variable);
+        let in_range = starting_in(indices, |&i| self.variables[i].range.start, range);
+        in_range.iter().map(|&i| &self.variables[i])
+    }
+
+    fn uses_indices(&self, variable: &str) -> &[usize] {
+        let index = self
+            .index
+            .uses
+            .get_or_init(|| group_by(&self.variables, |v| v.name.clone()));
+        index.get(variable).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every read of any variable that starts inside `range`.
+    pub fn variables_in(&self, range: &Range<usize>) -> &[VariableUse] {
+        starting_in(&self.variables, |v| v.range.start, range)
+    }
+
+    /// Every statement that starts inside `range`, outer ones before those they hold.
+    pub fn statements_in(&self, range: &Range<usize>) -> &[Place] {
+        starting_in(&self.statements, |s| s.statement.start, range)
+    }
+
+    /// The assignments whose target starts inside `range`.
+    pub fn assignments_in(&self, range: &Range<usize>) -> &[Assignment] {
+        starting_in(&self.assignments, |a| a.target.start, range)
+    }
+
+    /// The commands that start inside `range`.
+    pub fn commands_in(&self, range: &Range<usize>) -> &[Command] {
+        starting_in(&self.commands, |c| c.range.start, range)
+    }
+
+    /// The reads of the variable `assignment` sets that may see its value: from the
+    /// assignment (or from the start of the outermost loop around it in its function,
+    /// whose next turn reads it too) to the next assignment in the same function that
+    /// always runs after it; and, when it is the script's last assignment of the
+    /// variable, the reads in functions that see no assignment of their own (as
+    /// `assignment_before` decides). Rules that delete an assignment look only at the
+    /// reads it reaches, so each of many repeated blocks costs its own size.
+    pub fn uses_reached_by(&self, assignment: &Assignment) -> Vec<&VariableUse> {
+        let variable = assignment.variable.as_str();
+        let offset = assignment.target.start;
+        let scope = self.function_at(offset);
+        let in_scope = |at: usize| self.function_at(at) == scope;
+        let from = assignment
+            .place
+            .blocks
+            .iter()
+            .find(|b| b.kind == BlockKind::Loop && scope.is_none_or(|f| f.start <= b.range.start))
+            .map_or(offset, |b| b.range.start);
+        let later = self.assignments_of(variable).split_at(offset + 1).1;
+        let killer = later
+            .iter()
+            .find(|a| !a.is_parameter && in_scope(a.target.start) && a.place.encloses_blocks_of(&assignment.place));
+        let to = killer.map_or_else(|| scope.map_or(self.text.len(), |f| f.end), |a| a.value.range.end);
+        let mut reached: Vec<&VariableUse> = self
+            .uses_in(variable, &(from..to))
+            .filter(|u| in_scope(u.range.start))
+            .collect();
+        let last_in_script = scope.is_none()
+            && self
+                .assignments_of(variable)
+                .iter()
+                .rev()
+                .find(|a| self.function_at(a.target.start).is_none())
+                .is_some_and(|a| std::ptr::eq(a, assignment));
+        if last_in_script {
+            reached.extend(self.uses_of(variable).filter(|u| {
+                self.function_at(u.range.start).is_some()
+                    && self
+                        .assignment_before(variable, u.range.start)
+                        .is_some_and(|a| std::ptr::eq(a, assignment))
+            }));
+            reached.sort_by_key(|u| u.range.start);
+        }
+        reached
+    }
+
+    /// Type names written inside `range`.
+    pub fn types_in(&self, range: &Range<usize>) -> &[TypeName] {
+        starting_in(&self.types, |t| t.range.start, range)
+    }
+
+    /// The method call that covers exactly `range`.
+    pub fn method_call_at(&self, range: &Range<usize>) -> Option<&MethodCall> {
+        starting_in(&self.method_calls, |m| m.range.start, &(range.start..range.start + 1))
+            .iter()
+            .find(|m| &m.range == range)
     }
 
     /// Where `variable` is read, splats (`@params`) included.
@@ -342,29 +511,42 @@ impl<'t> Script<'t> {
     }
 
     /// Commands with this canonical name (case-insensitive).
-    pub fn commands_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Command> + 'a {
-        self.commands.iter().filter(move |c| c.name.eq_ignore_ascii_case(name))
+    pub fn commands_named<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a Command> + 'a {
+        let index = self
+            .index
+            .commands
+            .get_or_init(|| group_by(&self.commands, |c| c.name.to_ascii_lowercase()));
+        let indices = index.get(&name.to_ascii_lowercase()).map_or(&[][..], Vec::as_slice);
+        indices.iter().map(|&i| &self.commands[i])
+    }
+
+    /// The commands (with their indices) whose range holds `offset`, innermost first:
+    /// the call an argument belongs to, then the call that one is an argument of.
+    pub fn commands_around(&self, offset: usize) -> impl Iterator<Item = (usize, &Command)> + '_ {
+        let parents = self
+            .index
+            .command_parents
+            .get_or_init(|| nesting(&self.commands, |c| &c.range));
+        let mut candidate = self
+            .commands
+            .partition_point(|c| c.range.start <= offset)
+            .checked_sub(1);
+        std::iter::from_fn(move || {
+            while let Some(index) = candidate {
+                candidate = parents[index];
+                if self.commands[index].range.contains(&offset) {
+                    return Some((index, &self.commands[index]));
+                }
+            }
+            None
+        })
     }
 
     /// Whether byte `offset` lies strictly inside a comment or a string (text inserted
     /// there would become part of it).
     pub fn inside_text(&self, offset: usize) -> bool {
-        let Some(mut node) = self.tree.root_node().descendant_for_byte_range(offset, offset) else {
-            return false;
-        };
-        loop {
-            let kind = node.kind();
-            if (kind == "comment" || is_string_kind(kind) || kind.ends_with("string_characters"))
-                && node.start_byte() < offset
-                && offset < node.end_byte()
-            {
-                return true;
-            }
-            match node.parent() {
-                Some(parent) => node = parent,
-                None => return false,
-            }
-        }
+        let before = self.texts.partition_point(|t| t.start < offset);
+        before.checked_sub(1).is_some_and(|i| offset < self.texts[i].end)
     }
 
     /// Whether `range` overlaps text the parser could not read.
@@ -376,12 +558,74 @@ impl<'t> Script<'t> {
     /// region counting as the character at its offset (an insertion inside a region, a
     /// MISSING node under an edit).
     pub fn errors_touching<'a>(&'a self, range: &'a Range<usize>) -> impl Iterator<Item = usize> + 'a {
-        self.errors
+        // The regions are disjoint and in text order: skip those that end before `range`.
+        let first = self.errors.partition_point(|e| e.end.max(e.start + 1) <= range.start);
+        self.errors[first..]
             .iter()
             .enumerate()
-            .filter(|(_, e)| e.start < range.end.max(range.start + 1) && range.start < e.end.max(e.start + 1))
-            .map(|(index, _)| index)
+            .take_while(move |(_, e)| e.start < range.end.max(range.start + 1))
+            .map(move |(index, _)| first + index)
     }
+}
+
+/// The assignments of one variable, in text order (`Script::assignments_of`).
+#[derive(Clone, Copy)]
+pub struct Assignments<'a> {
+    all: &'a [Assignment],
+    indices: &'a [usize],
+}
+
+impl<'a> Assignments<'a> {
+    pub fn len(&self) -> usize {
+        self.indices.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.indices.is_empty()
+    }
+
+    /// Those whose target starts before `offset`, and the rest.
+    pub fn split_at(&self, offset: usize) -> (Self, Self) {
+        let (before, after) = self
+            .indices
+            .split_at(self.indices.partition_point(|&i| self.all[i].target.start < offset));
+        (
+            Assignments {
+                indices: before,
+                ..*self
+            },
+            Assignments {
+                indices: after,
+                ..*self
+            },
+        )
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &'a Assignment> + 'a {
+        let all = self.all;
+        self.indices.iter().map(move |&i| &all[i])
+    }
+}
+
+/// For each item (sorted by start, nested ones after those around them, none
+/// overlapping another but by holding it), the innermost item that holds it.
+fn nesting<T>(items: &[T], range: impl Fn(&T) -> &Range<usize>) -> Vec<Option<usize>> {
+    let mut open: Vec<usize> = Vec::new();
+    items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            while open
+                .last()
+                .is_some_and(|&outer| range(&items[outer]).end <= range(item).start)
+            {
+                open.pop();
+            }
+            let parent = open.last().copied();
+            open.push(index);
+            parent
+        })
+        .collect()
 }
 
 impl Command {
@@ -486,6 +730,7 @@ struct Parts {
     method_calls: Vec<MethodCall>,
     types: Vec<TypeName>,
     comments: Vec<Range<usize>>,
+    texts: Vec<Range<usize>>,
     statements: Vec<Place>,
     functions: Vec<Range<usize>>,
     param_blocks: Vec<Range<usize>>,
@@ -590,6 +835,11 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             let inner: Rc<[Block]> = self.place.blocks.iter().cloned().chain([block]).collect();
             std::mem::replace(&mut self.place.blocks, inner)
         });
+        let is_text = kind == "comment" || is_string_kind(kind) || kind.ends_with("string_characters");
+        let texts = &mut self.script_parts.texts;
+        if is_text && texts.last().is_none_or(|outer| outer.end <= node.start_byte()) {
+            texts.push(node.byte_range());
+        }
         match kind {
             "comment" => self.script_parts.comments.push(node.byte_range()),
             "function_statement" => self.script_parts.functions.push(node.byte_range()),
@@ -774,6 +1024,13 @@ impl<'t, 'tree> Builder<'t, 'tree> {
     }
 
     fn value(&self, node: Node) -> Value {
+        self.nested_value(node, 0)
+    }
+
+    /// A value inside `depth` hashtables. Deeper than any real splat, a hashtable is
+    /// `Other`: nothing reads it, and the recursion stays far from the stack's end.
+    fn nested_value(&self, node: Node, depth: usize) -> Value {
+        const MAX_DEPTH: usize = 16;
         let mut inner = unwrap(node);
         // `string_literal` wraps the verbatim or expandable string that says which it is.
         if inner.kind() == "string_literal" {
@@ -810,12 +1067,13 @@ impl<'t, 'tree> Builder<'t, 'tree> {
                     _ => ValueKind::Other,
                 }
             }
-            "hash_literal_expression" => ValueKind::Hashtable(self.hash_entries(inner)),
+            "hash_literal_expression" | "cast_expression" if depth >= MAX_DEPTH => ValueKind::Other,
+            "hash_literal_expression" => ValueKind::Hashtable(self.hash_entries(inner, depth)),
             "cast_expression" => {
                 // `[ordered]@{...}`
                 match named_children(inner).last().map(|c| unwrap(*c)) {
                     Some(hash) if hash.kind() == "hash_literal_expression" => {
-                        ValueKind::Hashtable(self.hash_entries(hash))
+                        ValueKind::Hashtable(self.hash_entries(hash, depth))
                     }
                     _ => ValueKind::Other,
                 }
@@ -828,7 +1086,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
         }
     }
 
-    fn hash_entries(&self, hash: Node) -> Vec<(String, Value)> {
+    fn hash_entries(&self, hash: Node, depth: usize) -> Vec<(String, Value)> {
         let Some(body) = named_children(hash)
             .into_iter()
             .find(|c| c.kind() == "hash_literal_body")
@@ -848,7 +1106,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
                 } else {
                     key_text
                 };
-                Some((key.to_owned(), self.value(value)))
+                Some((key.to_owned(), self.nested_value(value, depth + 1)))
             })
             .collect()
     }
