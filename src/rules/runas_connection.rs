@@ -150,7 +150,7 @@ fn connection_fix(checker: &Checker, variable: Option<&str>, command: &crate::sy
         .collect();
     edits.extend(delete_statements(script.text, deleted.into_iter().chain(described)));
     if let Some(first) = leftovers.first() {
-        let line = script.text[..first.range.start].matches('\n').count() + 1;
+        let line = script.line_of(first.range.start);
         let written = script.slice(&first.member.as_ref().map_or(first.range.clone(), |m| m.1.clone()));
         return Fix::new(
             Applicability::DisplayOnly,

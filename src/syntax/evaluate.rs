@@ -291,9 +291,9 @@ impl<'t> Script<'t> {
     /// `[void](...)`, `> $null`, also around parentheses (`$null = (...)`).
     pub fn discards_output(&self, command: &Command) -> bool {
         let later_in_pipeline = |pipeline: &Range<usize>, after: usize| {
-            self.commands
+            self.commands_in(&(after..pipeline.end))
                 .iter()
-                .filter(|c| &c.pipeline == pipeline && c.range.start >= after)
+                .filter(|c| &c.pipeline == pipeline)
                 .any(|c| c.is("Out-Null") || self.redirects_output_to_null(c))
         };
         if command.assigned_to.as_deref() == Some("null") || later_in_pipeline(&command.pipeline, command.range.start) {
@@ -315,11 +315,7 @@ impl<'t> Script<'t> {
                 }
                 "pipeline_chain" if parent.named_child_count() > 1 => {
                     let pipeline = parent.byte_range();
-                    return self
-                        .commands
-                        .iter()
-                        .filter(|c| c.pipeline == pipeline && c.range.start >= node.end_byte())
-                        .any(|c| c.is("Out-Null") || self.redirects_output_to_null(c));
+                    return later_in_pipeline(&pipeline, node.end_byte());
                 }
                 "parenthesized_expression" | "pipeline" | "pipeline_chain" => {}
                 kind if kind.ends_with("_expression") && parent.named_child_count() == 1 => {}

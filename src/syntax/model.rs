@@ -55,6 +55,8 @@ struct Index {
     commands: OnceCell<HashMap<String, Vec<usize>>>,
     /// For each command, the innermost command whose arguments hold it.
     command_parents: OnceCell<Vec<Option<usize>>>,
+    /// Where each line after the first starts.
+    line_starts: OnceCell<Vec<usize>>,
 }
 
 /// Indices of `items` grouped by `key`, each group in the items' order.
@@ -518,6 +520,15 @@ impl<'t> Script<'t> {
             .get_or_init(|| group_by(&self.commands, |c| c.name.to_ascii_lowercase()));
         let indices = index.get(&name.to_ascii_lowercase()).map_or(&[][..], Vec::as_slice);
         indices.iter().map(|&i| &self.commands[i])
+    }
+
+    /// The 1-based line `offset` is on.
+    pub fn line_of(&self, offset: usize) -> usize {
+        let starts = self.index.line_starts.get_or_init(|| {
+            let newlines = self.text.bytes().enumerate().filter(|(_, b)| *b == b'\n');
+            newlines.map(|(i, _)| i + 1).collect()
+        });
+        starts.partition_point(|&start| start <= offset) + 1
     }
 
     /// The commands (with their indices) whose range holds `offset`, innermost first:
