@@ -9,7 +9,6 @@ use super::inputs::{FileArgs, HasPath};
 use super::{closed_pipe_is_fine, plural, report_unread};
 use crate::lint::CheckedFile;
 use crate::output::Format;
-use crate::source::Encoding;
 
 #[derive(Args)]
 pub struct CheckArgs {
@@ -35,7 +34,7 @@ pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String
         inputs.read_each(|input, _, source| CheckedFile::check(input.path, source, &input.options, format.is_human()));
     if !quiet {
         report_unread(&problems, &skipped);
-        note_legacy_encodings(&files);
+        note_guesses(&files);
     }
 
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -78,15 +77,14 @@ pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String
     })
 }
 
-/// Windows-1252 is a guess: say so, once per file.
-pub fn note_legacy_encodings(files: &[CheckedFile]) {
+/// How a file was read is sometimes a guess (Windows-1252, UTF-16 without a BOM, NUL
+/// bytes taken as text): say so, once per file.
+pub fn note_guesses(files: &[CheckedFile]) {
     let mut stderr = std::io::stderr().lock();
-    for file in files.iter().filter(|f| f.source.encoding == Encoding::Windows1252) {
-        let _ = writeln!(
-            stderr,
-            "mimigrate: {}: not valid UTF-8, read as Windows-1252",
-            file.path.display()
-        );
+    for file in files {
+        if let Some(guess) = file.source.guessed() {
+            let _ = writeln!(stderr, "mimigrate: {}: {guess}", file.path.display());
+        }
     }
 }
 

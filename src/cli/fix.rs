@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::check::note_legacy_encodings;
+use super::check::note_guesses;
 use super::inputs::{FileArgs, HasPath, Input, Skipped};
 use super::{closed_pipe_is_fine, plural, report_unread};
 use crate::diagnostic::Applicability;
@@ -121,7 +121,7 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
             })
             .collect();
         if !quiet {
-            note_legacy_encodings(&left);
+            note_guesses(&left);
         }
         let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
             Format::Full
