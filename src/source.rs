@@ -2,8 +2,12 @@
 //! UTF-16 (with a BOM, as Windows PowerShell ISE's "Unicode" writes it, or without one),
 //! or legacy Windows-1252. The engine works on decoded UTF-8 text; `encode` turns it back
 //! into exactly the original form, so bytes the fixer does not touch stay identical.
+//! Only regular files are ever opened, and never for longer than it takes to read them.
 
 use std::fmt;
+use std::fs::{File, FileType};
+use std::io::Read;
+use std::path::Path;
 
 /// How a file's bytes map to its text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -251,6 +255,119 @@ fn windows_1252_byte(c: char) -> Option<u8> {
     }
 }
 
+/// Files larger than this are reported and skipped: no runbook is this big (the
+/// Automation service rejects runbooks far smaller), yet a generated 10 MB script is
+/// still read.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// Why a path's bytes were not read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// Deleted (or a link whose target was) since it was found.
+    Gone,
+    /// A FIFO, socket, device or folder: reading it could block for ever or mean nothing.
+    NotRegular(&'static str),
+    /// More bytes than the limit (`size` is as many as were seen).
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
+    Io(std::io::Error),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Gone => f.write_str("no longer exists"),
+            ReadError::NotRegular(kind) => write!(f, "not a regular file ({kind})"),
+            ReadError::TooLarge { size, limit } => write!(
+                f,
+                "{:.1} MiB, larger than the {:.0} MiB a script may have",
+                *size as f64 / MIB,
+                *limit as f64 / MIB
+            ),
+            ReadError::Io(error) if error.kind() == std::io::ErrorKind::PermissionDenied => {
+                f.write_str("permission denied")
+            }
+            ReadError::Io(error) => write!(f, "cannot read: {error}"),
+        }
+    }
+}
+
+impl From<std::io::Error> for ReadError {
+    fn from(error: std::io::Error) -> Self {
+        match error.kind() {
+            std::io::ErrorKind::NotFound => ReadError::Gone,
+            _ => ReadError::Io(error),
+        }
+    }
+}
+
+/// What kind of file a non-regular one is, for messages.
+pub fn file_kind(file_type: FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "FIFO";
+        } else if file_type.is_socket() {
+            return "socket";
+        } else if file_type.is_char_device() {
+            return "character device";
+        } else if file_type.is_block_device() {
+            return "block device";
+        }
+    }
+    if file_type.is_dir() {
+        "folder"
+    } else if file_type.is_file() {
+        "regular file"
+    } else {
+        "special file"
+    }
+}
+
+/// The bytes of the regular file at `path` (links followed), at most `limit` of them.
+/// The type is checked before opening, so a FIFO or device is never opened, and again
+/// on the open file, for one swapped in meanwhile: that open does not wait for a FIFO's
+/// writer, nor make a terminal the controlling one.
+pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let regular = |metadata: std::fs::Metadata| {
+        if !metadata.is_file() {
+            Err(ReadError::NotRegular(file_kind(metadata.file_type())))
+        } else if metadata.len() > limit {
+            Err(ReadError::TooLarge {
+                size: metadata.len(),
+                limit,
+            })
+        } else {
+            Ok(metadata.len())
+        }
+    };
+    regular(std::fs::metadata(path)?)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file: File = options.open(path)?;
+    let size = regular(file.metadata()?)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    // A file still growing is read up to the limit, not without end.
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
 /// 1-based line and column (in Unicode scalar values) of a byte offset, as CLI.md's
 /// JSON and every printer report them. `\r\n`, `\n` and a lone `\r` each end a line.
 #[derive(Clone, Debug)]
@@ -428,5 +545,25 @@ mod tests {
             Position { line: 3, column: 1 }
         );
         assert_eq!(index.position(text, text.len()), Position { line: 4, column: 2 });
+    }
+
+    #[test]
+    fn only_regular_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.ps1");
+        std::fs::write(&path, b"0123456789").unwrap();
+        assert_eq!(read_regular(&path, 10).unwrap(), b"0123456789");
+        assert!(matches!(
+            read_regular(&path, 9),
+            Err(ReadError::TooLarge { size: 10, limit: 9 })
+        ));
+        assert!(matches!(
+            read_regular(dir.path(), 10),
+            Err(ReadError::NotRegular("folder"))
+        ));
+        assert!(matches!(
+            read_regular(&dir.path().join("gone.ps1"), 10),
+            Err(ReadError::Gone)
+        ));
     }
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::inputs::{FileArgs, HasPath};
-use super::{closed_pipe_is_fine, plural, report_unread};
+use super::{closed_pipe_is_fine, plural};
 use crate::lint::CheckedFile;
 use crate::output::Format;
 
@@ -30,10 +30,10 @@ pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String
         Format::Concise
     });
     inputs.progress = format.is_human() && !quiet;
-    let (files, skipped, problems) =
+    let (files, unread) =
         inputs.read_each(|input, _, source| CheckedFile::check(input.path, source, &input.options, format.is_human()));
+    unread.report(quiet);
     if !quiet {
-        report_unread(&problems, &skipped);
         note_guesses(&files);
     }
 
@@ -50,7 +50,7 @@ pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String
             .filter(|(_, fixable)| *fixable)
             .count();
         let with_findings = files.iter().filter(|f| !f.diagnostics.is_empty()).count();
-        let unread = skipped.len() + problems.len();
+        let unread = unread.count();
         let summary = format!(
             "Found {findings} finding{} in {with_findings} of {} file{} checked{}{}.",
             plural(findings),
@@ -70,11 +70,11 @@ pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String
         writeln!(out, "{summary}").or_else(closed_pipe_is_fine)?;
     }
     out.flush().or_else(closed_pipe_is_fine)?;
-    Ok(if findings > 0 && !args.exit_zero {
+    Ok(unread.exit_code(if findings > 0 && !args.exit_zero {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }))
 }
 
 /// How a file was read is sometimes a guess (Windows-1252, UTF-16 without a BOM, NUL

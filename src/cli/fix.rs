@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::check::note_guesses;
-use super::inputs::{FileArgs, HasPath, Input, Skipped};
-use super::{closed_pipe_is_fine, plural, report_unread};
+use super::inputs::{report_skipped, FileArgs, HasPath, Input, Skipped};
+use super::{closed_pipe_is_fine, plural};
 use crate::diagnostic::Applicability;
 use crate::fix::{fix_text, FixMode, FixOutcome, MAX_PASSES};
 use crate::lint::CheckedFile;
@@ -66,7 +66,7 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
     if let Some((input, bytes)) = inputs.stdin {
         return fix_stdin(input, &bytes, mode, &args, quiet);
     }
-    let (fixed, skipped, problems) = inputs.read_each(|input, original, source| {
+    let (fixed, unread) = inputs.read_each(|input, original, source| {
         let outcome = fix_text(&source.text, &input.options, mode);
         Fixed {
             input,
@@ -95,9 +95,9 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
             });
         }
     }
+    unread.report(quiet);
     if !quiet {
-        report_unread(&problems, &skipped);
-        report_unread(&[], &not_written);
+        report_skipped(&not_written);
         report_unsettled(&fixed);
     }
 
@@ -162,7 +162,7 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
     } else {
         remaining > 0 || failed || (args.exit_non_zero_on_fix && changed_files > 0)
     };
-    Ok(if exit_one { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(unread.exit_code(if exit_one { ExitCode::from(1) } else { ExitCode::SUCCESS }))
 }
 
 /// `fix -`: the fixed script on stdout in its own encoding, notes on stderr.

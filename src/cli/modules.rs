@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
+use super::closed_pipe_is_fine;
 use super::inputs::{FileArgs, HasPath};
-use super::{closed_pipe_is_fine, report_unread};
 use crate::fix::{fix_text, FixMode};
 use crate::modules::{account_plan, version_at_least, Declared, ModuleNeed, ScriptModules, CLASSIC_AZURE, KNOWN_BAD};
 use crate::source::LineIndex;
@@ -58,7 +58,7 @@ pub fn run(args: ModulesArgs, quiet: bool) -> Result<ExitCode, String> {
     let mode = FixMode {
         unsafe_fixes: args.unsafe_fixes,
     };
-    let (reports, skipped, problems) = inputs.read_each(|input, _, source| {
+    let (reports, unread) = inputs.read_each(|input, _, source| {
         let text = if args.after_fix {
             fix_text(&source.text, &input.options, mode).text
         } else {
@@ -73,9 +73,7 @@ pub fn run(args: ModulesArgs, quiet: bool) -> Result<ExitCode, String> {
             needs,
         }
     });
-    if !quiet {
-        report_unread(&problems, &skipped);
-    }
+    unread.report(quiet);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let printed = match args.format {
         ModulesFormat::Table => print_table(&mut out, &reports),
@@ -83,7 +81,7 @@ pub fn run(args: ModulesArgs, quiet: bool) -> Result<ExitCode, String> {
         ModulesFormat::Requires => print_requires(&mut out, &reports),
     };
     printed.and_then(|()| out.flush()).or_else(closed_pipe_is_fine)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(unread.exit_code(ExitCode::SUCCESS))
 }
 
 fn line_of(report: &Report, declared: &Declared) -> usize {
