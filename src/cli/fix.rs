@@ -13,7 +13,7 @@ use crate::fix::{fix_text, FixMode, FixOutcome, MAX_PASSES};
 use crate::lint::CheckedFile;
 use crate::output::Format;
 use crate::source::{LineIndex, SourceText};
-use crate::write::write_fixed;
+use crate::write::Writer;
 
 #[derive(Args)]
 pub struct FixArgs {
@@ -77,6 +77,7 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
     });
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut not_written = Vec::new();
+    let mut writer = Writer::default();
     for file in fixed.iter().filter(|f| f.changed()) {
         let Some(bytes) = file.source.encode(&file.outcome.text) else {
             not_written.push(Skipped {
@@ -88,7 +89,7 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
         if show_only {
             print_diff(&mut out, &file.input.path, &file.source.text, &file.outcome.text, color)
                 .or_else(closed_pipe_is_fine)?;
-        } else if let Err(error) = write_fixed(&file.input.path, &file.input.tree, &file.original, &bytes) {
+        } else if let Err(error) = writer.write_fixed(&file.input.path, &file.input.tree, &file.original, &bytes) {
             not_written.push(Skipped {
                 path: file.input.path.clone(),
                 reason: error.to_string(),
@@ -99,6 +100,13 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
     if !quiet {
         report_skipped(&not_written);
         report_unsettled(&fixed);
+        for removed in &writer.removed {
+            let _ = writeln!(
+                std::io::stderr(),
+                "mimigrate: {}: removed, a temporary file left by an interrupted run",
+                removed.display()
+            );
+        }
     }
 
     let written = |f: &&Fixed| f.changed() && !not_written.iter().any(|n| n.path == f.input.path);

@@ -14,6 +14,7 @@ use crate::discover::{discover, ConfigSource, Configs};
 use crate::lint::{LintOptions, RuleSelection};
 use crate::source::{read_regular, SourceText, MAX_FILE_BYTES};
 use crate::target::{Identity, MigrationTarget, SubscriptionSource};
+use crate::write::pause_for_tests;
 
 /// Options shared by `check` and `fix`: what to read and which rules apply.
 #[derive(Args)]
@@ -260,6 +261,7 @@ impl Inputs {
                 }),
             }
         }
+        pause_for_tests("read");
         let bar =
             (self.progress && self.files.len() >= PROGRESS_FROM_FILES && std::io::stderr().is_terminal()).then(|| {
                 let bar = indicatif::ProgressBar::new(self.files.len() as u64);
