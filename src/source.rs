@@ -374,7 +374,12 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
 pub struct LineIndex {
     /// Byte offset where each line starts.
     line_starts: Vec<usize>,
+    /// Characters before each multiple of `CHUNK` bytes: a column is counted from the
+    /// nearest of these, so a finding on a 4 MB line costs no more than on a short one.
+    chars_before_chunk: Vec<usize>,
 }
+
+const CHUNK: usize = 256;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Position {
@@ -382,20 +387,31 @@ pub struct Position {
     pub column: usize,
 }
 
+/// Characters starting in `bytes`: every byte but UTF-8 continuation bytes.
+fn chars_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
+}
+
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
+        for (i, &byte) in bytes.iter().enumerate() {
+            match byte {
                 b'\n' => line_starts.push(i + 1),
                 b'\r' if bytes.get(i + 1) != Some(&b'\n') => line_starts.push(i + 1),
                 _ => {}
             }
-            i += 1;
         }
-        LineIndex { line_starts }
+        let mut chars_before_chunk = vec![0];
+        for chunk in bytes.chunks(CHUNK) {
+            let before = chars_before_chunk[chars_before_chunk.len() - 1];
+            chars_before_chunk.push(before + chars_in(chunk));
+        }
+        LineIndex {
+            line_starts,
+            chars_before_chunk,
+        }
     }
 
     /// 0-based line number holding `offset`.
@@ -411,12 +427,20 @@ impl LineIndex {
         self.line_starts.len()
     }
 
+    /// `text` must be the text this index was made from.
     pub fn position(&self, text: &str, offset: usize) -> Position {
         let offset = offset.min(text.len());
         let line = self.line_of(offset);
         let start = self.line_starts[line];
-        let column = text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
-        Position { line: line + 1, column }
+        let chars_before = |at: usize| {
+            let chunk = at / CHUNK;
+            let counted = self.chars_before_chunk.get(chunk).copied().unwrap_or(0);
+            counted + text.as_bytes().get(chunk * CHUNK..at).map_or(0, chars_in)
+        };
+        Position {
+            line: line + 1,
+            column: chars_before(offset) - chars_before(start) + 1,
+        }
     }
 }
 
@@ -545,6 +569,25 @@ mod tests {
             Position { line: 3, column: 1 }
         );
         assert_eq!(index.position(text, text.len()), Position { line: 4, column: 2 });
+    }
+
+    #[test]
+    fn columns_on_long_lines_count_characters_across_chunks() {
+        let line = "\u{e9}x".repeat(3 * CHUNK);
+        let text = format!("first\r{line}\nlast");
+        let index = LineIndex::new(&text);
+        for (column, (offset, _)) in line.char_indices().enumerate().step_by(7) {
+            let at = "first\r".len() + offset;
+            assert_eq!(
+                index.position(&text, at),
+                Position {
+                    line: 2,
+                    column: column + 1
+                }
+            );
+        }
+        let last = text.rfind("last").unwrap();
+        assert_eq!(index.position(&text, last + 2), Position { line: 3, column: 3 });
     }
 
     #[test]

@@ -42,7 +42,7 @@ enum ModulesFormat {
 /// One script's needs, as the printers see them.
 struct Report {
     path: PathBuf,
-    text: String,
+    lines: LineIndex,
     needs: ScriptModules,
 }
 
@@ -65,11 +65,11 @@ pub fn run(args: ModulesArgs, quiet: bool) -> Result<ExitCode, String> {
             source.text
         };
         let script = Script::parse(&text);
-        let needs = ScriptModules::analyze(&script, &LineIndex::new(&text));
-        drop(script);
+        let lines = LineIndex::new(&text);
+        let needs = ScriptModules::analyze(&script, &lines);
         Report {
             path: input.path,
-            text,
+            lines,
             needs,
         }
     });
@@ -85,9 +85,7 @@ pub fn run(args: ModulesArgs, quiet: bool) -> Result<ExitCode, String> {
 }
 
 fn line_of(report: &Report, declared: &Declared) -> usize {
-    LineIndex::new(&report.text)
-        .position(&report.text, declared.range.start)
-        .line
+    report.lines.line_of(declared.range.start) + 1
 }
 
 /// Whether the script's own declaration of a module meets the minimum its code needs:
