@@ -211,13 +211,29 @@ fn is_dangling(path: &Path) -> bool {
 }
 
 fn describe_io_error(path: Option<&Path>, error: &std::io::Error) -> String {
+    if let Some(broken) = path.and_then(describe_broken_link) {
+        return broken.to_owned();
+    }
     match error.kind() {
-        std::io::ErrorKind::NotFound if path.is_some_and(is_dangling) => {
-            "dangling symbolic link (its target does not exist)".to_owned()
-        }
         std::io::ErrorKind::NotFound => "no such file or folder".to_owned(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
         _ => error.to_string(),
+    }
+}
+
+/// What keeps a symbolic link from being followed, asked of the file system: the
+/// walker's errors wrap the system's and say it less plainly.
+fn describe_broken_link(path: &Path) -> Option<&'static str> {
+    if !std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return None;
+    }
+    match std::fs::metadata(path) {
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            Some("dangling symbolic link (its target does not exist)")
+        }
+        #[cfg(unix)]
+        Err(error) if error.raw_os_error() == Some(libc::ELOOP) => Some("symlink loop, not followed"),
+        _ => None,
     }
 }
 
