@@ -308,6 +308,8 @@ fn utf16_without_a_bom_and_windows_1252_are_fixed_in_their_own_encoding() {
 
     let fixed = run(&["fix", "."], root);
     assert_eq!(fixed.code(), Some(0), "{}", fixed.stderr);
+    // The guess decides what is written back: fix says it too.
+    fixed.said_once("le.ps1: no byte order mark, read as UTF-16 LE");
     let expected = format!("# caf\u{e9}\n{FIXED}");
     assert_eq!(std::fs::read(root.join("le.ps1")).unwrap(), le(&expected));
     assert_eq!(std::fs::read(root.join("be.ps1")).unwrap(), be(&expected));
@@ -504,7 +506,7 @@ fn a_fix_killed_before_the_rename_leaves_nothing_after_the_next_run() {
     let next = run(&["fix", "good.ps1"], root);
     assert_eq!(next.code(), Some(0), "{}", next.stderr);
     next.said_once(&format!(
-        "{}: removed, a temporary file left by an interrupted run",
+        "mimigrate: {}: removed, a temporary file left by an interrupted run",
         left[0]
     ));
     assert!(temporaries(root).is_empty());

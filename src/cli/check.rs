@@ -1,6 +1,7 @@
 //! `mimigrate check`: report findings.
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -9,6 +10,7 @@ use super::inputs::{FileArgs, HasPath};
 use super::{closed_pipe_is_fine, plural};
 use crate::lint::CheckedFile;
 use crate::output::Format;
+use crate::source::SourceText;
 
 #[derive(Args)]
 pub struct CheckArgs {
@@ -34,7 +36,7 @@ pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String
         inputs.read_each(|input, _, source| CheckedFile::check(input.path, source, &input.options, format.is_human()));
     unread.report(quiet);
     if !quiet {
-        note_guesses(&files);
+        note_guesses(files.iter().map(|f| (f.path.as_path(), &f.source)));
     }
 
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -78,12 +80,12 @@ pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String
 }
 
 /// How a file was read is sometimes a guess (Windows-1252, UTF-16 without a BOM, NUL
-/// bytes taken as text): say so, once per file.
-pub fn note_guesses(files: &[CheckedFile]) {
+/// bytes taken as text) that decides what a fix writes back: say so, once per file.
+pub fn note_guesses<'a>(files: impl IntoIterator<Item = (&'a Path, &'a SourceText)>) {
     let mut stderr = std::io::stderr().lock();
-    for file in files {
-        if let Some(guess) = file.source.guessed() {
-            let _ = writeln!(stderr, "mimigrate: {}: {guess}", file.path.display());
+    for (path, source) in files {
+        if let Some(guess) = source.guessed() {
+            let _ = writeln!(stderr, "mimigrate: {}: {guess}", path.display());
         }
     }
 }

@@ -100,13 +100,17 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
     if !quiet {
         report_skipped(&not_written);
         report_unsettled(&fixed);
+        let here = std::env::current_dir()
+            .and_then(std::fs::canonicalize)
+            .unwrap_or_default();
         for removed in &writer.removed {
             let _ = writeln!(
                 std::io::stderr(),
                 "mimigrate: {}: removed, a temporary file left by an interrupted run",
-                removed.display()
+                removed.strip_prefix(&here).unwrap_or(removed).display()
             );
         }
+        note_guesses(fixed.iter().map(|f| (f.input.path.as_path(), &f.source)));
     }
 
     let written = |f: &&Fixed| f.changed() && !not_written.iter().any(|n| n.path == f.input.path);
@@ -128,9 +132,6 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
                 diagnostics: f.outcome.remaining,
             })
             .collect();
-        if !quiet {
-            note_guesses(&left);
-        }
         let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
             Format::Full
         } else {
