@@ -398,6 +398,7 @@ fn a_missing_path_is_reported_the_others_checked_and_the_run_exits_2() {
         ended.said_once("gone/: no such file or folder");
         ended.checked("good.ps1");
     }
+    run(&["check", "nope.ps1"], dir.path()).never_said("no scripts");
     let fixed = run(&["fix", "nope.ps1", "good.ps1"], dir.path());
     assert_eq!(fixed.code(), Some(2), "{}", fixed.stderr);
     assert_eq!(std::fs::read_to_string(dir.path().join("good.ps1")).unwrap(), FIXED);

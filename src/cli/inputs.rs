@@ -128,7 +128,8 @@ impl Unread {
         }
         if !quiet {
             report_skipped(&self.skipped);
-            if self.nothing_found {
+            // A missing PATH already says why nothing was checked.
+            if self.nothing_found && self.missing.is_empty() {
                 let _ = writeln!(
                     std::io::stderr(),
                     "mimigrate: warning: no scripts (*.ps1) found in the given paths; nothing was checked"
