@@ -1,12 +1,15 @@
 //! Which files a run looks at: `*.ps1` under the given folders (honouring
 //! `.gitignore`, `.ignore` and each file's config `exclude`), plus files named
-//! explicitly. Problems (symlink loops, unreadable folders) are collected, never fatal.
+//! explicitly. Problems (symlink loops, unreadable folders, FIFOs and devices named like
+//! scripts) are collected, each once, never fatal; each file is found once however
+//! many PATHS or links lead to it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::{Config, ConfigError};
+use crate::source::file_kind;
 
 /// How each file finds its configuration.
 pub enum ConfigSource {
@@ -74,11 +77,34 @@ pub struct Candidate {
     pub tree: PathBuf,
 }
 
+/// A path that was not checked, and why.
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
 #[derive(Default)]
 pub struct Discovery {
     pub files: Vec<Candidate>,
-    /// One line per path that could not be walked (symlink loop, permission denied).
-    pub problems: Vec<String>,
+    /// Paths that could not be walked or are not files to read (symlink loops,
+    /// permission denied, dangling links, FIFOs, sockets, devices).
+    pub skipped: Vec<Skipped>,
+    /// PATHS that do not exist.
+    pub missing: Vec<PathBuf>,
+    /// Paths in `skipped`: each is reported once, however often it is reached.
+    reported: HashSet<PathBuf>,
+}
+
+impl Discovery {
+    fn skip(&mut self, path: &Path, reason: impl Into<String>) {
+        let path = shown(path).to_path_buf();
+        if self.reported.insert(path.clone()) {
+            self.skipped.push(Skipped {
+                path,
+                reason: reason.into(),
+            });
+        }
+    }
 }
 
 fn is_runbook(path: &Path) -> bool {
@@ -89,8 +115,54 @@ fn is_runbook(path: &Path) -> bool {
 /// a bad config is an error for the whole run (exit 2), as CLI.md says.
 pub fn discover(paths: &[PathBuf], configs: &mut Configs, force_exclude: bool) -> Result<Discovery, ConfigError> {
     let mut discovery = Discovery::default();
+    // Canonical paths already taken: `check . sub`, two links to one file, or a file
+    // named twice is checked (and fixed) once.
+    let mut seen = HashSet::new();
+    let mut take = |discovery: &mut Discovery, path: &Path, config: Arc<Config>, tree: &Path| {
+        if seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())) {
+            discovery.files.push(Candidate {
+                path: shown(path).to_path_buf(),
+                config,
+                tree: if tree.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    tree.to_path_buf()
+                },
+            });
+        }
+    };
     for root in paths {
-        let explicit_file = root.is_file();
+        match std::fs::symlink_metadata(root) {
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                discovery.missing.push(root.clone());
+                continue;
+            }
+            Err(error) => {
+                discovery.skip(root, describe_io_error(Some(root), &error));
+                continue;
+            }
+            Ok(_) => {}
+        }
+        // Followed through links: the type of what would be read.
+        let file_type = match std::fs::metadata(root) {
+            Ok(metadata) => metadata.file_type(),
+            Err(error) => {
+                discovery.skip(root, describe_io_error(Some(root), &error));
+                continue;
+            }
+        };
+        if !file_type.is_dir() {
+            let config = configs.for_path(root)?;
+            if force_exclude && config.is_excluded(root) {
+                continue;
+            }
+            if file_type.is_file() {
+                take(&mut discovery, root, config, root.parent().unwrap_or(Path::new(".")));
+            } else {
+                discovery.skip(root, format!("not a regular file ({})", file_kind(file_type)));
+            }
+            continue;
+        }
         let mut walker = ignore::WalkBuilder::new(root);
         walker
             .follow_links(true)
@@ -100,33 +172,30 @@ pub fn discover(paths: &[PathBuf], configs: &mut Configs, force_exclude: bool) -
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(error) => {
-                    discovery.problems.push(describe_walk_error(&error));
+                    match describe_walk_error(&error, None) {
+                        // A dangling link is only news when it was meant to be a script.
+                        (Some(path), _) if !is_runbook(&path) && is_dangling(&path) => {}
+                        (path, reason) => discovery.skip(path.as_deref().unwrap_or(root), reason),
+                    }
                     continue;
                 }
             };
             let path = entry.path();
-            if entry.file_type().is_some_and(|t| t.is_dir()) || !(explicit_file || is_runbook(path)) {
+            let Some(file_type) = entry.file_type() else {
+                continue;
+            };
+            if file_type.is_dir() || !is_runbook(path) {
                 continue;
             }
             let config = configs.for_path(path)?;
-            if (!explicit_file || force_exclude) && config.is_excluded(path) {
+            if config.is_excluded(path) {
                 continue;
             }
-            let tree = if explicit_file {
-                path.parent().unwrap_or(Path::new("."))
+            if file_type.is_file() {
+                take(&mut discovery, path, config, root);
             } else {
-                root.as_path()
-            };
-            let tree = if tree.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                tree
-            };
-            discovery.files.push(Candidate {
-                path: shown(path).to_path_buf(),
-                config,
-                tree: tree.to_path_buf(),
-            });
+                discovery.skip(path, format!("not a regular file ({})", file_kind(file_type)));
+            }
         }
     }
     Ok(discovery)
@@ -137,16 +206,46 @@ fn shown(path: &Path) -> &Path {
     path.strip_prefix(".").unwrap_or(path)
 }
 
-fn describe_walk_error(error: &ignore::Error) -> String {
+fn is_dangling(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) && !path.exists()
+}
+
+fn describe_io_error(path: Option<&Path>, error: &std::io::Error) -> String {
+    if let Some(broken) = path.and_then(describe_broken_link) {
+        return broken.to_owned();
+    }
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => error.to_string(),
+    }
+}
+
+/// What keeps a symbolic link from being followed, asked of the file system: the
+/// walker's errors wrap the system's and say it less plainly.
+fn describe_broken_link(path: &Path) -> Option<&'static str> {
+    if !std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return None;
+    }
+    match std::fs::metadata(path) {
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            Some("dangling symbolic link (its target does not exist)")
+        }
+        #[cfg(unix)]
+        Err(error) if error.raw_os_error() == Some(libc::ELOOP) => Some("symlink loop, not followed"),
+        _ => None,
+    }
+}
+
+/// The path an error is about (when it says) and what went wrong.
+fn describe_walk_error(error: &ignore::Error, path: Option<&Path>) -> (Option<PathBuf>, String) {
     match error {
-        ignore::Error::WithPath { path, err } => {
-            format!("{}: {}", shown(path).display(), describe_walk_error(err))
+        ignore::Error::WithPath { path, err } => describe_walk_error(err, Some(path)),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            describe_walk_error(err, path)
         }
-        ignore::Error::Loop { child, .. } => {
-            format!("{}: symlink loop, not followed", shown(child).display())
-        }
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => describe_walk_error(err),
-        ignore::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => "no such file or folder".to_owned(),
-        other => other.to_string(),
+        ignore::Error::Loop { child, .. } => (Some(child.clone()), "symlink loop, not followed".to_owned()),
+        ignore::Error::Io(io) => (path.map(Path::to_path_buf), describe_io_error(path, io)),
+        other => (path.map(Path::to_path_buf), other.to_string()),
     }
 }

@@ -1,9 +1,13 @@
 //! Reading and writing runbook bytes. Runbooks arrive as UTF-8 (with or without BOM),
-//! UTF-16 with a BOM (Windows PowerShell ISE's "Unicode"), or legacy Windows-1252.
-//! The engine works on decoded UTF-8 text; `encode` turns it back into exactly the
-//! original form, so bytes the fixer does not touch stay identical.
+//! UTF-16 (with a BOM, as Windows PowerShell ISE's "Unicode" writes it, or without one),
+//! or legacy Windows-1252. The engine works on decoded UTF-8 text; `encode` turns it back
+//! into exactly the original form, so bytes the fixer does not touch stay identical.
+//! Only regular files are ever opened, and never for longer than it takes to read them.
 
 use std::fmt;
+use std::fs::{File, FileType};
+use std::io::Read;
+use std::path::Path;
 
 /// How a file's bytes map to its text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -12,8 +16,15 @@ pub enum Encoding {
     Utf8Bom,
     Utf16Le,
     Utf16Be,
+    /// UTF-16 without a byte order mark, recognised by where its zero bytes are; written
+    /// back without one.
+    Utf16LeNoBom,
+    Utf16BeNoBom,
     /// Invalid UTF-8 read as Windows-1252 (the ANSI code page of most runbook authors).
     Windows1252,
+    /// A UTF-8 BOM followed by bytes that are not UTF-8 (a file converted halfway): the
+    /// rest is read as Windows-1252 and the BOM kept.
+    Windows1252Bom,
 }
 
 impl fmt::Display for Encoding {
@@ -23,7 +34,10 @@ impl fmt::Display for Encoding {
             Encoding::Utf8Bom => "UTF-8 with BOM",
             Encoding::Utf16Le => "UTF-16 LE",
             Encoding::Utf16Be => "UTF-16 BE",
+            Encoding::Utf16LeNoBom => "UTF-16 LE without BOM",
+            Encoding::Utf16BeNoBom => "UTF-16 BE without BOM",
             Encoding::Windows1252 => "Windows-1252",
+            Encoding::Windows1252Bom => "Windows-1252 after a UTF-8 BOM",
         })
     }
 }
@@ -31,8 +45,8 @@ impl fmt::Display for Encoding {
 /// Why a file's bytes are not a script we can read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DecodeError {
-    /// NUL bytes in text that has no UTF-16 BOM: an image, an archive, a compiled file.
-    Binary,
+    /// An image, an archive, a compiled file: what kind, as far as it can be told.
+    Binary(&'static str),
     /// A UTF-16 file with an odd length or unpaired surrogates.
     InvalidUtf16,
 }
@@ -40,7 +54,7 @@ pub enum DecodeError {
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DecodeError::Binary => f.write_str("binary file (contains NUL bytes), not a PowerShell script"),
+            DecodeError::Binary(kind) => write!(f, "binary file ({kind}), not a PowerShell script"),
             DecodeError::InvalidUtf16 => f.write_str("invalid UTF-16 (odd length or unpaired surrogate)"),
         }
     }
@@ -53,25 +67,67 @@ pub struct SourceText {
     pub encoding: Encoding,
 }
 
+/// Formats whose first bytes no script starts with: such a file is binary whatever else
+/// its bytes look like (a PDF or a tar archive can be mostly text).
+const MAGIC: &[(&[u8], &str)] = &[
+    (b"\x89PNG\r\n\x1A\n", "PNG image"),
+    (b"\xFF\xD8\xFF", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"%PDF-", "PDF document"),
+    (b"PK\x03\x04", "ZIP archive"),
+    (b"PK\x05\x06", "ZIP archive"),
+    (b"\x1F\x8B", "gzip archive"),
+    (b"7z\xBC\xAF\x27\x1C", "7-Zip archive"),
+    (b"\xFD7zXZ\x00", "xz archive"),
+    (b"Rar!\x1A\x07", "RAR archive"),
+    (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "Office or MSI compound file"),
+    (b"\x7FELF", "ELF executable"),
+    (b"\xCF\xFA\xED\xFE", "Mach-O executable"),
+    (b"\xCA\xFE\xBA\xBE", "Java class or Mach-O executable"),
+    (b"\x00asm", "WebAssembly module"),
+    (b"SQLite format 3\x00", "SQLite database"),
+];
+
+/// Where a tar archive says so.
+const TAR_MAGIC: (usize, &[u8]) = (257, b"ustar");
+
 impl SourceText {
+    /// Whether bytes are text is judged on the whole content, not on a single NUL as git
+    /// and ripgrep do: a script with a stray NUL in a string is still a script, and
+    /// mostly-ASCII UTF-16 without a BOM is full of NULs.
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        if let Some((_, kind)) = MAGIC.iter().find(|(magic, _)| bytes.starts_with(magic)) {
+            return Err(DecodeError::Binary(kind));
+        }
+        if bytes.get(TAR_MAGIC.0..TAR_MAGIC.0 + TAR_MAGIC.1.len()) == Some(TAR_MAGIC.1) {
+            return Err(DecodeError::Binary("tar archive"));
+        }
         let (text, encoding) = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-            (utf8_or_1252(rest), Encoding::Utf8Bom)
+            match std::str::from_utf8(rest) {
+                Ok(text) => (text.to_owned(), Encoding::Utf8Bom),
+                Err(_) => (windows_1252_text(rest), Encoding::Windows1252Bom),
+            }
         } else if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
             (decode_utf16(rest, u16::from_le_bytes)?, Encoding::Utf16Le)
         } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
             (decode_utf16(rest, u16::from_be_bytes)?, Encoding::Utf16Be)
+        } else if !bytes.contains(&0) {
+            utf8_or_1252(bytes)
+        } else if let Some(found) = bomless_utf16(bytes) {
+            found
         } else {
-            if bytes.contains(&0) {
-                return Err(DecodeError::Binary);
+            let (text, encoding) = utf8_or_1252(bytes);
+            // Valid UTF-8 is itself strong evidence of text (random bytes almost never
+            // are), so only content mostly made of control bytes (a zero-filled file,
+            // NUL-padded records, UTF-32) is binary. Bytes that are not UTF-8 must look
+            // like text on their own: at most one control byte in 32, where compressed
+            // or compiled data has about one in ten.
+            let allowed = if encoding == Encoding::Utf8 { 8 } else { 32 };
+            if control_bytes(bytes) * allowed > bytes.len() {
+                return Err(DecodeError::Binary("NUL and control bytes"));
             }
-            match std::str::from_utf8(bytes) {
-                Ok(text) => (text.to_owned(), Encoding::Utf8),
-                Err(_) => (
-                    bytes.iter().map(|&b| windows_1252_char(b)).collect(),
-                    Encoding::Windows1252,
-                ),
-            }
+            (text, encoding)
         };
         Ok(SourceText { text, encoding })
     }
@@ -82,20 +138,75 @@ impl SourceText {
         match self.encoding {
             Encoding::Utf8 => Some(text.as_bytes().to_vec()),
             Encoding::Utf8Bom => Some([b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()),
-            Encoding::Utf16Le => Some(encode_utf16(text, [0xFF, 0xFE], u16::to_le_bytes)),
-            Encoding::Utf16Be => Some(encode_utf16(text, [0xFE, 0xFF], u16::to_be_bytes)),
+            Encoding::Utf16Le => Some(encode_utf16(text, b"\xFF\xFE", u16::to_le_bytes)),
+            Encoding::Utf16Be => Some(encode_utf16(text, b"\xFE\xFF", u16::to_be_bytes)),
+            Encoding::Utf16LeNoBom => Some(encode_utf16(text, b"", u16::to_le_bytes)),
+            Encoding::Utf16BeNoBom => Some(encode_utf16(text, b"", u16::to_be_bytes)),
             Encoding::Windows1252 => text.chars().map(windows_1252_byte).collect(),
+            Encoding::Windows1252Bom => b"\xEF\xBB\xBF"
+                .iter()
+                .copied()
+                .map(Some)
+                .chain(text.chars().map(windows_1252_byte))
+                .collect(),
         }
+    }
+
+    /// How the text was read when that was a guess the user should know about (it
+    /// decides what a fix writes back): one line, or `None`.
+    pub fn guessed(&self) -> Option<String> {
+        let mut guesses = Vec::new();
+        match self.encoding {
+            Encoding::Windows1252 | Encoding::Windows1252Bom => {
+                guesses.push("not valid UTF-8, read as Windows-1252");
+            }
+            Encoding::Utf16LeNoBom => guesses.push("no byte order mark, read as UTF-16 LE"),
+            Encoding::Utf16BeNoBom => guesses.push("no byte order mark, read as UTF-16 BE"),
+            _ => {}
+        }
+        if self.text.contains('\0') {
+            guesses.push("contains NUL bytes, read as text");
+        }
+        (!guesses.is_empty()).then(|| guesses.join("; "))
     }
 }
 
-/// After a UTF-8 BOM the rest is normally UTF-8; a damaged file falls back to 1252 but
-/// keeps its BOM when written.
-fn utf8_or_1252(bytes: &[u8]) -> String {
+fn utf8_or_1252(bytes: &[u8]) -> (String, Encoding) {
     match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        Err(_) => bytes.iter().map(|&b| windows_1252_char(b)).collect(),
+        Ok(text) => (text.to_owned(), Encoding::Utf8),
+        Err(_) => (windows_1252_text(bytes), Encoding::Windows1252),
     }
+}
+
+/// C0 controls other than the whitespace ones and ESC (colour codes): rare in scripts
+/// in any encoding, common in binary data.
+fn is_control(byte: u8) -> bool {
+    matches!(byte, 0x00..=0x08 | 0x0E..=0x1A | 0x1C..=0x1F)
+}
+
+fn control_bytes(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| is_control(b)).count()
+}
+
+/// UTF-16 without a BOM. Scripts are mostly ASCII (keywords, cmdlets, variables), so
+/// in UTF-16 at least half their units have a zero high byte, and hardly any a zero low
+/// byte; binary data has zeros on both sides. What decodes must then look like text.
+fn bomless_utf16(bytes: &[u8]) -> Option<(String, Encoding)> {
+    if !bytes.len().is_multiple_of(2) {
+        return None;
+    }
+    let units = bytes.len() / 2;
+    let zeros_at = |parity: usize| bytes.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
+    let (even, odd) = (zeros_at(0), zeros_at(1));
+    let (unit, encoding): (fn([u8; 2]) -> u16, _) = if odd * 2 >= units && even * 8 <= odd {
+        (u16::from_le_bytes, Encoding::Utf16LeNoBom)
+    } else if even * 2 >= units && odd * 8 <= even {
+        (u16::from_be_bytes, Encoding::Utf16BeNoBom)
+    } else {
+        return None;
+    };
+    let text = decode_utf16(bytes, unit).ok()?;
+    (control_bytes(text.as_bytes()) * 32 <= units).then_some((text, encoding))
 }
 
 fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String, DecodeError> {
@@ -108,9 +219,9 @@ fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String, Decode
         .map_err(|_| DecodeError::InvalidUtf16)
 }
 
-fn encode_utf16(text: &str, bom: [u8; 2], bytes: fn(u16) -> [u8; 2]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(2 + text.len() * 2);
-    out.extend_from_slice(&bom);
+fn encode_utf16(text: &str, bom: &[u8], bytes: fn(u16) -> [u8; 2]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bom.len() + text.len() * 2);
+    out.extend_from_slice(bom);
     for unit in text.encode_utf16() {
         out.extend_from_slice(&bytes(unit));
     }
@@ -126,6 +237,10 @@ const CP1252_HIGH: [char; 32] = [
     '\u{17E}', '\u{178}',
 ];
 
+fn windows_1252_text(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| windows_1252_char(b)).collect()
+}
+
 fn windows_1252_char(byte: u8) -> char {
     match byte {
         0x80..=0x9F => CP1252_HIGH[usize::from(byte - 0x80)],
@@ -140,13 +255,131 @@ fn windows_1252_byte(c: char) -> Option<u8> {
     }
 }
 
+/// Files larger than this are reported and skipped: no runbook is this big (the
+/// Automation service rejects runbooks far smaller), yet a generated 10 MB script is
+/// still read.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// Why a path's bytes were not read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// Deleted (or a link whose target was) since it was found.
+    Gone,
+    /// A FIFO, socket, device or folder: reading it could block for ever or mean nothing.
+    NotRegular(&'static str),
+    /// More bytes than the limit (`size` is as many as were seen).
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
+    Io(std::io::Error),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Gone => f.write_str("no longer exists"),
+            ReadError::NotRegular(kind) => write!(f, "not a regular file ({kind})"),
+            ReadError::TooLarge { size, limit } => write!(
+                f,
+                "{:.1} MiB, larger than the {:.0} MiB a script may have",
+                *size as f64 / MIB,
+                *limit as f64 / MIB
+            ),
+            ReadError::Io(error) if error.kind() == std::io::ErrorKind::PermissionDenied => {
+                f.write_str("permission denied")
+            }
+            ReadError::Io(error) => write!(f, "cannot read: {error}"),
+        }
+    }
+}
+
+impl From<std::io::Error> for ReadError {
+    fn from(error: std::io::Error) -> Self {
+        match error.kind() {
+            std::io::ErrorKind::NotFound => ReadError::Gone,
+            _ => ReadError::Io(error),
+        }
+    }
+}
+
+/// What kind of file a non-regular one is, for messages.
+pub fn file_kind(file_type: FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "FIFO";
+        } else if file_type.is_socket() {
+            return "socket";
+        } else if file_type.is_char_device() {
+            return "character device";
+        } else if file_type.is_block_device() {
+            return "block device";
+        }
+    }
+    if file_type.is_dir() {
+        "folder"
+    } else if file_type.is_file() {
+        "regular file"
+    } else {
+        "special file"
+    }
+}
+
+/// The bytes of the regular file at `path` (links followed), at most `limit` of them.
+/// The type is checked before opening, so a FIFO or device is never opened, and again
+/// on the open file, for one swapped in meanwhile: that open does not wait for a FIFO's
+/// writer, nor make a terminal the controlling one.
+pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let regular = |metadata: std::fs::Metadata| {
+        if !metadata.is_file() {
+            Err(ReadError::NotRegular(file_kind(metadata.file_type())))
+        } else if metadata.len() > limit {
+            Err(ReadError::TooLarge {
+                size: metadata.len(),
+                limit,
+            })
+        } else {
+            Ok(metadata.len())
+        }
+    };
+    regular(std::fs::metadata(path)?)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file: File = options.open(path)?;
+    let size = regular(file.metadata()?)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    // A file still growing is read up to the limit, not without end.
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
 /// 1-based line and column (in Unicode scalar values) of a byte offset, as CLI.md's
 /// JSON and every printer report them. `\r\n`, `\n` and a lone `\r` each end a line.
 #[derive(Clone, Debug)]
 pub struct LineIndex {
     /// Byte offset where each line starts.
     line_starts: Vec<usize>,
+    /// Characters before each multiple of `CHUNK` bytes: a column is counted from the
+    /// nearest of these, so a finding on a 4 MB line costs no more than on a short one.
+    chars_before_chunk: Vec<usize>,
 }
+
+const CHUNK: usize = 256;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Position {
@@ -154,20 +387,31 @@ pub struct Position {
     pub column: usize,
 }
 
+/// Characters starting in `bytes`: every byte but UTF-8 continuation bytes.
+fn chars_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
+}
+
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
+        for (i, &byte) in bytes.iter().enumerate() {
+            match byte {
                 b'\n' => line_starts.push(i + 1),
                 b'\r' if bytes.get(i + 1) != Some(&b'\n') => line_starts.push(i + 1),
                 _ => {}
             }
-            i += 1;
         }
-        LineIndex { line_starts }
+        let mut chars_before_chunk = vec![0];
+        for chunk in bytes.chunks(CHUNK) {
+            let before = chars_before_chunk[chars_before_chunk.len() - 1];
+            chars_before_chunk.push(before + chars_in(chunk));
+        }
+        LineIndex {
+            line_starts,
+            chars_before_chunk,
+        }
     }
 
     /// 0-based line number holding `offset`.
@@ -183,12 +427,20 @@ impl LineIndex {
         self.line_starts.len()
     }
 
+    /// `text` must be the text this index was made from.
     pub fn position(&self, text: &str, offset: usize) -> Position {
         let offset = offset.min(text.len());
         let line = self.line_of(offset);
         let start = self.line_starts[line];
-        let column = text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
-        Position { line: line + 1, column }
+        let chars_before = |at: usize| {
+            let chunk = at / CHUNK;
+            let counted = self.chars_before_chunk.get(chunk).copied().unwrap_or(0);
+            counted + text.as_bytes().get(chunk * CHUNK..at).map_or(0, chars_in)
+        };
+        Position {
+            line: line + 1,
+            column: chars_before(offset) - chars_before(start) + 1,
+        }
     }
 }
 
@@ -207,22 +459,67 @@ mod tests {
         source
     }
 
+    fn utf16(text: &str, bom: &[u8], unit: fn(u16) -> [u8; 2]) -> Vec<u8> {
+        bom.iter().copied().chain(text.encode_utf16().flat_map(unit)).collect()
+    }
+
+    const SCRIPT: &str =
+        "# Stop VMs \u{2013} nightly\r\nparam([string]$Name = 'caf\u{e9}')\r\nConnect-AzAccount -Identity\r\n";
+
     #[test]
     fn every_encoding_round_trips_byte_for_byte() {
         assert_eq!(round_trip(b"a\r\nb\n").encoding, Encoding::Utf8);
         assert_eq!(round_trip(b"\xEF\xBB\xBFConnect\r\n").encoding, Encoding::Utf8Bom);
-        let utf16le: Vec<u8> = [0xFF, 0xFE]
-            .into_iter()
-            .chain("x \u{2013}Name\r\n".encode_utf16().flat_map(u16::to_le_bytes))
-            .collect();
+        let utf16le = utf16("x \u{2013}Name\r\n", b"\xFF\xFE", u16::to_le_bytes);
         assert_eq!(round_trip(&utf16le).text, "x \u{2013}Name\r\n");
-        let utf16be: Vec<u8> = [0xFE, 0xFF]
-            .into_iter()
-            .chain("caf\u{e9}".encode_utf16().flat_map(u16::to_be_bytes))
-            .collect();
+        let utf16be = utf16("caf\u{e9}", b"\xFE\xFF", u16::to_be_bytes);
         assert_eq!(round_trip(&utf16be).encoding, Encoding::Utf16Be);
         let all_bytes: Vec<u8> = (1..=255).collect();
         assert_eq!(round_trip(&all_bytes).encoding, Encoding::Windows1252);
+    }
+
+    #[test]
+    fn utf16_without_a_bom_is_told_by_its_zero_bytes_and_written_back_without_one() {
+        let le = round_trip(&utf16(SCRIPT, b"", u16::to_le_bytes));
+        assert_eq!((le.text.as_str(), le.encoding), (SCRIPT, Encoding::Utf16LeNoBom));
+        let be = round_trip(&utf16(SCRIPT, b"", u16::to_be_bytes));
+        assert_eq!((be.text.as_str(), be.encoding), (SCRIPT, Encoding::Utf16BeNoBom));
+        // An edit is written in the same form: no BOM appears.
+        let fixed = le.encode("Connect-AzAccount -Identity\r\n").unwrap();
+        assert_eq!(fixed, utf16("Connect-AzAccount -Identity\r\n", b"", u16::to_le_bytes));
+        // Mostly non-ASCII text still has enough ASCII (keywords, cmdlets) to tell.
+        let russian = "# \u{041E}\u{0441}\u{0442}\u{0430}\u{043D}\u{043E}\u{0432}\u{0438}\u{0442}\u{044C}\nStop-AzVM\n";
+        assert_eq!(
+            round_trip(&utf16(russian, b"", u16::to_le_bytes)).encoding,
+            Encoding::Utf16LeNoBom
+        );
+        assert_eq!(le.guessed().as_deref(), Some("no byte order mark, read as UTF-16 LE"));
+    }
+
+    #[test]
+    fn nul_bytes_in_a_script_are_text_and_kept() {
+        let with_nul = b"Write-Output \"a\0b\"\r\nConnect-AzAccount -Identity\r\n";
+        let source = round_trip(with_nul);
+        assert_eq!(source.encoding, Encoding::Utf8);
+        assert!(source.text.contains("a\0b"));
+        assert_eq!(source.guessed().as_deref(), Some("contains NUL bytes, read as text"));
+        let ansi = b"# caf\xE9\r\nWrite-Output \"\0\"\r\nConnect-AzAccount -Identity\r\n";
+        assert_eq!(round_trip(ansi).encoding, Encoding::Windows1252);
+        let mut utf16le_with_nul = utf16(SCRIPT, b"", u16::to_le_bytes);
+        utf16le_with_nul.extend_from_slice(&[0, 0]);
+        assert_eq!(round_trip(&utf16le_with_nul).encoding, Encoding::Utf16LeNoBom);
+        assert_eq!(round_trip(&utf16("a\0b", b"\xFF\xFE", u16::to_le_bytes)).text, "a\0b");
+    }
+
+    #[test]
+    fn a_bom_over_bytes_that_are_not_utf8_is_kept_with_them() {
+        let source = round_trip(b"\xEF\xBB\xBF# caf\xE9\r\n");
+        assert_eq!(source.encoding, Encoding::Windows1252Bom);
+        assert_eq!(source.text, "# caf\u{e9}\r\n");
+        assert_eq!(
+            source.guessed().as_deref(),
+            Some("not valid UTF-8, read as Windows-1252")
+        );
     }
 
     #[test]
@@ -233,8 +530,29 @@ mod tests {
     }
 
     #[test]
-    fn binary_and_broken_utf16_are_errors() {
-        assert_eq!(SourceText::decode(b"\x89PNG\r\n\x1a\n\0\0"), Err(DecodeError::Binary));
+    fn binary_content_and_broken_utf16_are_errors() {
+        let binary = |bytes: &[u8]| match SourceText::decode(bytes) {
+            Err(DecodeError::Binary(kind)) => kind,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(binary(b"\x89PNG\r\n\x1a\n\0\0"), "PNG image");
+        assert_eq!(binary(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj"), "PDF document");
+        assert_eq!(binary(b"PK\x03\x04\x14\0\0\0\x08\0"), "ZIP archive");
+        let mut tar = vec![0u8; 1024];
+        tar[..9].copy_from_slice(b"stop.ps1\0");
+        tar[257..262].copy_from_slice(b"ustar");
+        assert_eq!(binary(&tar), "tar archive");
+        // Zero-filled (what a crash can leave), UTF-32, compiled code.
+        assert_eq!(binary(&[0; 4096]), "NUL and control bytes");
+        let utf32: Vec<u8> = "Connect-AzAccount"
+            .chars()
+            .flat_map(|c| u32::from(c).to_le_bytes())
+            .collect();
+        assert_eq!(binary(&utf32), "NUL and control bytes");
+        let compiled: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        assert_eq!(binary(&compiled), "NUL and control bytes");
         assert_eq!(SourceText::decode(b"\xFF\xFEa"), Err(DecodeError::InvalidUtf16));
         assert_eq!(SourceText::decode(b"\xFF\xFE\x00\xD8"), Err(DecodeError::InvalidUtf16));
     }
@@ -251,5 +569,44 @@ mod tests {
             Position { line: 3, column: 1 }
         );
         assert_eq!(index.position(text, text.len()), Position { line: 4, column: 2 });
+    }
+
+    #[test]
+    fn columns_on_long_lines_count_characters_across_chunks() {
+        let line = "\u{e9}x".repeat(3 * CHUNK);
+        let text = format!("first\r{line}\nlast");
+        let index = LineIndex::new(&text);
+        for (column, (offset, _)) in line.char_indices().enumerate().step_by(7) {
+            let at = "first\r".len() + offset;
+            assert_eq!(
+                index.position(&text, at),
+                Position {
+                    line: 2,
+                    column: column + 1
+                }
+            );
+        }
+        let last = text.rfind("last").unwrap();
+        assert_eq!(index.position(&text, last + 2), Position { line: 3, column: 3 });
+    }
+
+    #[test]
+    fn only_regular_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.ps1");
+        std::fs::write(&path, b"0123456789").unwrap();
+        assert_eq!(read_regular(&path, 10).unwrap(), b"0123456789");
+        assert!(matches!(
+            read_regular(&path, 9),
+            Err(ReadError::TooLarge { size: 10, limit: 9 })
+        ));
+        assert!(matches!(
+            read_regular(dir.path(), 10),
+            Err(ReadError::NotRegular("folder"))
+        ));
+        assert!(matches!(
+            read_regular(&dir.path().join("gone.ps1"), 10),
+            Err(ReadError::Gone)
+        ));
     }
 }

@@ -1,15 +1,16 @@
 //! `mimigrate check`: report findings.
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
 
 use super::inputs::{FileArgs, HasPath};
-use super::{closed_pipe_is_fine, plural, report_unread};
+use super::{closed_pipe_is_fine, plural};
 use crate::lint::CheckedFile;
 use crate::output::Format;
-use crate::source::Encoding;
+use crate::source::SourceText;
 
 #[derive(Args)]
 pub struct CheckArgs {
@@ -31,11 +32,11 @@ pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String
         Format::Concise
     });
     inputs.progress = format.is_human() && !quiet;
-    let (files, skipped, problems) =
+    let (files, unread) =
         inputs.read_each(|input, _, source| CheckedFile::check(input.path, source, &input.options, format.is_human()));
+    unread.report(quiet);
     if !quiet {
-        report_unread(&problems, &skipped);
-        note_legacy_encodings(&files);
+        note_guesses(files.iter().map(|f| (f.path.as_path(), &f.source)));
     }
 
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -51,7 +52,7 @@ pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String
             .filter(|(_, fixable)| *fixable)
             .count();
         let with_findings = files.iter().filter(|f| !f.diagnostics.is_empty()).count();
-        let unread = skipped.len() + problems.len();
+        let unread = unread.count();
         let summary = format!(
             "Found {findings} finding{} in {with_findings} of {} file{} checked{}{}.",
             plural(findings),
@@ -71,22 +72,21 @@ pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String
         writeln!(out, "{summary}").or_else(closed_pipe_is_fine)?;
     }
     out.flush().or_else(closed_pipe_is_fine)?;
-    Ok(if findings > 0 && !args.exit_zero {
+    Ok(unread.exit_code(if findings > 0 && !args.exit_zero {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }))
 }
 
-/// Windows-1252 is a guess: say so, once per file.
-pub fn note_legacy_encodings(files: &[CheckedFile]) {
+/// How a file was read is sometimes a guess (Windows-1252, UTF-16 without a BOM, NUL
+/// bytes taken as text) that decides what a fix writes back: say so, once per file.
+pub fn note_guesses<'a>(files: impl IntoIterator<Item = (&'a Path, &'a SourceText)>) {
     let mut stderr = std::io::stderr().lock();
-    for file in files.iter().filter(|f| f.source.encoding == Encoding::Windows1252) {
-        let _ = writeln!(
-            stderr,
-            "mimigrate: {}: not valid UTF-8, read as Windows-1252",
-            file.path.display()
-        );
+    for (path, source) in files {
+        if let Some(guess) = source.guessed() {
+            let _ = writeln!(stderr, "mimigrate: {}: {guess}", path.display());
+        }
     }
 }
 

@@ -5,15 +5,15 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::check::note_legacy_encodings;
-use super::inputs::{FileArgs, HasPath, Input, Skipped};
-use super::{closed_pipe_is_fine, plural, report_unread};
+use super::check::note_guesses;
+use super::inputs::{report_skipped, FileArgs, HasPath, Input, Skipped};
+use super::{closed_pipe_is_fine, plural};
 use crate::diagnostic::Applicability;
 use crate::fix::{fix_text, FixMode, FixOutcome, MAX_PASSES};
 use crate::lint::CheckedFile;
 use crate::output::Format;
 use crate::source::{LineIndex, SourceText};
-use crate::write::write_fixed;
+use crate::write::Writer;
 
 #[derive(Args)]
 pub struct FixArgs {
@@ -66,7 +66,7 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
     if let Some((input, bytes)) = inputs.stdin {
         return fix_stdin(input, &bytes, mode, &args, quiet);
     }
-    let (fixed, skipped, problems) = inputs.read_each(|input, original, source| {
+    let (fixed, unread) = inputs.read_each(|input, original, source| {
         let outcome = fix_text(&source.text, &input.options, mode);
         Fixed {
             input,
@@ -77,6 +77,7 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
     });
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut not_written = Vec::new();
+    let mut writer = Writer::default();
     for file in fixed.iter().filter(|f| f.changed()) {
         let Some(bytes) = file.source.encode(&file.outcome.text) else {
             not_written.push(Skipped {
@@ -88,17 +89,28 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
         if show_only {
             print_diff(&mut out, &file.input.path, &file.source.text, &file.outcome.text, color)
                 .or_else(closed_pipe_is_fine)?;
-        } else if let Err(error) = write_fixed(&file.input.path, &file.input.tree, &file.original, &bytes) {
+        } else if let Err(error) = writer.write_fixed(&file.input.path, &file.input.tree, &file.original, &bytes) {
             not_written.push(Skipped {
                 path: file.input.path.clone(),
                 reason: error.to_string(),
             });
         }
     }
+    unread.report(quiet);
     if !quiet {
-        report_unread(&problems, &skipped);
-        report_unread(&[], &not_written);
+        report_skipped(&not_written);
         report_unsettled(&fixed);
+        let here = std::env::current_dir()
+            .and_then(std::fs::canonicalize)
+            .unwrap_or_default();
+        for removed in &writer.removed {
+            let _ = writeln!(
+                std::io::stderr(),
+                "mimigrate: {}: removed, a temporary file left by an interrupted run",
+                removed.strip_prefix(&here).unwrap_or(removed).display()
+            );
+        }
+        note_guesses(fixed.iter().map(|f| (f.input.path.as_path(), &f.source)));
     }
 
     let written = |f: &&Fixed| f.changed() && !not_written.iter().any(|n| n.path == f.input.path);
@@ -120,9 +132,6 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
                 diagnostics: f.outcome.remaining,
             })
             .collect();
-        if !quiet {
-            note_legacy_encodings(&left);
-        }
         let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
             Format::Full
         } else {
@@ -162,7 +171,7 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
     } else {
         remaining > 0 || failed || (args.exit_non_zero_on_fix && changed_files > 0)
     };
-    Ok(if exit_one { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(unread.exit_code(if exit_one { ExitCode::from(1) } else { ExitCode::SUCCESS }))
 }
 
 /// `fix -`: the fixed script on stdout in its own encoding, notes on stderr.

@@ -1,21 +1,20 @@
 //! The files a `check` or `fix` run works on: from the command line's PATHS (walked
 //! with each file's config) or from stdin, each with the lint options that apply to it.
 
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 
 use crate::config::Config;
+pub use crate::discover::Skipped;
 use crate::discover::{discover, ConfigSource, Configs};
 use crate::lint::{LintOptions, RuleSelection};
-use crate::source::SourceText;
+use crate::source::{read_regular, SourceText, MAX_FILE_BYTES};
 use crate::target::{Identity, MigrationTarget, SubscriptionSource};
-
-/// Files larger than this are reported and skipped: no runbook is this big, and the
-/// Automation service rejects runbooks far smaller.
-const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+use crate::write::pause_for_tests;
 
 /// Options shared by `check` and `fix`: what to read and which rules apply.
 #[derive(Args)]
@@ -105,16 +104,66 @@ pub struct Input {
     pub options: LintOptions,
 }
 
-/// A file that was not checked, and why.
-pub struct Skipped {
-    pub path: PathBuf,
-    pub reason: String,
+/// What a run could not check: reported on stderr, each once; the run goes on.
+#[derive(Default)]
+pub struct Unread {
+    /// PATHS that do not exist: an error (exit 2) once the rest is checked, as CLI.md says.
+    pub missing: Vec<PathBuf>,
+    /// Paths found but not checked (not a regular file, binary, unreadable, gone...):
+    /// counted in the summary; they do not change the exit code, which is about findings.
+    pub skipped: Vec<Skipped>,
+    /// No script was found at all (ruff's "No files found"): said, but not an error.
+    pub nothing_found: bool,
+}
+
+impl Unread {
+    /// Errors always; notes about skipped paths unless `quiet`.
+    pub fn report(&self, quiet: bool) {
+        for path in &self.missing {
+            let _ = writeln!(
+                std::io::stderr(),
+                "mimigrate: {}: no such file or folder",
+                path.display()
+            );
+        }
+        if !quiet {
+            report_skipped(&self.skipped);
+            // A missing PATH already says why nothing was checked.
+            if self.nothing_found && self.missing.is_empty() {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "mimigrate: warning: no scripts (*.ps1) found in the given paths; nothing was checked"
+                );
+            }
+        }
+    }
+
+    /// How many paths were not checked, for summaries.
+    pub fn count(&self) -> usize {
+        self.missing.len() + self.skipped.len()
+    }
+
+    /// `code`, unless a PATH was missing: that is a usage error (2) whatever was found.
+    pub fn exit_code(&self, code: ExitCode) -> ExitCode {
+        if self.missing.is_empty() {
+            code
+        } else {
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// One stderr line per path that was not checked or not written.
+pub fn report_skipped(skipped: &[Skipped]) {
+    let mut stderr = std::io::stderr().lock();
+    for skip in skipped {
+        let _ = writeln!(stderr, "mimigrate: {}: skipped: {}", skip.path.display(), skip.reason);
+    }
 }
 
 pub struct Inputs {
     pub files: Vec<Input>,
-    /// Paths the walk could not enter (symlink loops, dangling links), one line each.
-    pub problems: Vec<String>,
+    pub unread: Unread,
     /// The script read from stdin, when PATHS was `-`.
     pub stdin: Option<(Input, Vec<u8>)>,
     /// Show a progress bar on stderr during long runs (human output only; it also
@@ -149,16 +198,13 @@ impl FileArgs {
             };
             return Ok(Inputs {
                 files: Vec::new(),
-                problems: Vec::new(),
+                unread: Unread::default(),
                 stdin: Some((input, bytes)),
                 progress: false,
             });
         }
-        if let Some(missing) = self.paths.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
-            return Err(format!("{}: no such file or folder", missing.display()));
-        }
         let discovery = discover(&self.paths, &mut configs, self.force_exclude).map_err(|e| e.to_string())?;
-        let files = discovery
+        let files: Vec<Input> = discovery
             .files
             .into_iter()
             .map(|c| {
@@ -170,8 +216,12 @@ impl FileArgs {
             })
             .collect::<Result<_, String>>()?;
         Ok(Inputs {
+            unread: Unread {
+                missing: discovery.missing,
+                skipped: discovery.skipped,
+                nothing_found: files.is_empty(),
+            },
             files,
-            problems: discovery.problems,
             stdin: None,
             progress: false,
         })
@@ -194,23 +244,25 @@ impl FileArgs {
 
 impl Inputs {
     /// Read, decode and `work` on every input: the stdin script first, the files in
-    /// parallel. Results come back sorted by path; files that could not be read come
-    /// back as `Skipped`.
+    /// parallel. Results come back sorted by path; files that could not be read join
+    /// the walk's skipped paths.
     pub fn read_each<T: Send + HasPath>(
         self,
         work: impl Fn(Input, Vec<u8>, SourceText) -> T + Sync,
-    ) -> (Vec<T>, Vec<Skipped>, Vec<String>) {
+    ) -> (Vec<T>, Unread) {
         use rayon::prelude::*;
-        let (mut done, mut skipped) = (Vec::new(), Vec::new());
+        let mut done = Vec::new();
+        let mut unread = self.unread;
         if let Some((input, bytes)) = self.stdin {
             match SourceText::decode(&bytes) {
                 Ok(source) => done.push(work(input, bytes, source)),
-                Err(reason) => skipped.push(Skipped {
+                Err(reason) => unread.skipped.push(Skipped {
                     path: input.path,
                     reason: reason.to_string(),
                 }),
             }
         }
+        pause_for_tests("read");
         let bar =
             (self.progress && self.files.len() >= PROGRESS_FROM_FILES && std::io::stderr().is_terminal()).then(|| {
                 let bar = indicatif::ProgressBar::new(self.files.len() as u64);
@@ -242,11 +294,12 @@ impl Inputs {
         for result in results {
             match result {
                 Ok(item) => done.push(item),
-                Err(skip) => skipped.push(skip),
+                Err(skip) => unread.skipped.push(skip),
             }
         }
         done.sort_by(|a, b| a.path().cmp(b.path()));
-        (done, skipped, self.problems)
+        unread.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+        (done, unread)
     }
 }
 
@@ -256,12 +309,8 @@ pub trait HasPath {
 }
 
 /// Read and decode one file; the reason when it cannot be used.
-pub fn read_source(path: &Path) -> Result<(Vec<u8>, SourceText), String> {
-    let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(format!("larger than {} MiB", MAX_FILE_BYTES / 1024 / 1024));
-    }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+fn read_source(path: &Path) -> Result<(Vec<u8>, SourceText), String> {
+    let bytes = read_regular(path, MAX_FILE_BYTES).map_err(|e| e.to_string())?;
     let source = SourceText::decode(&bytes).map_err(|e| e.to_string())?;
     Ok((bytes, source))
 }

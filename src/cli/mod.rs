@@ -129,17 +129,6 @@ fn closed_pipe_is_fine(error: std::io::Error) -> Result<(), String> {
     }
 }
 
-/// Notes on stderr about what could not be read; each path once.
-fn report_unread(problems: &[String], skipped: &[inputs::Skipped]) {
-    let mut stderr = std::io::stderr().lock();
-    for problem in problems {
-        let _ = writeln!(stderr, "mimigrate: {problem}");
-    }
-    for skip in skipped {
-        let _ = writeln!(stderr, "mimigrate: {}: skipped: {}", skip.path.display(), skip.reason);
-    }
-}
-
 fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""

@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
+use super::closed_pipe_is_fine;
 use super::inputs::{FileArgs, HasPath};
-use super::{closed_pipe_is_fine, report_unread};
 use crate::fix::{fix_text, FixMode};
 use crate::modules::{account_plan, version_at_least, Declared, ModuleNeed, ScriptModules, CLASSIC_AZURE, KNOWN_BAD};
 use crate::source::LineIndex;
@@ -42,7 +42,7 @@ enum ModulesFormat {
 /// One script's needs, as the printers see them.
 struct Report {
     path: PathBuf,
-    text: String,
+    lines: LineIndex,
     needs: ScriptModules,
 }
 
@@ -58,24 +58,22 @@ pub fn run(args: ModulesArgs, quiet: bool) -> Result<ExitCode, String> {
     let mode = FixMode {
         unsafe_fixes: args.unsafe_fixes,
     };
-    let (reports, skipped, problems) = inputs.read_each(|input, _, source| {
+    let (reports, unread) = inputs.read_each(|input, _, source| {
         let text = if args.after_fix {
             fix_text(&source.text, &input.options, mode).text
         } else {
             source.text
         };
         let script = Script::parse(&text);
-        let needs = ScriptModules::analyze(&script, &LineIndex::new(&text));
-        drop(script);
+        let lines = LineIndex::new(&text);
+        let needs = ScriptModules::analyze(&script, &lines);
         Report {
             path: input.path,
-            text,
+            lines,
             needs,
         }
     });
-    if !quiet {
-        report_unread(&problems, &skipped);
-    }
+    unread.report(quiet);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let printed = match args.format {
         ModulesFormat::Table => print_table(&mut out, &reports),
@@ -83,13 +81,11 @@ pub fn run(args: ModulesArgs, quiet: bool) -> Result<ExitCode, String> {
         ModulesFormat::Requires => print_requires(&mut out, &reports),
     };
     printed.and_then(|()| out.flush()).or_else(closed_pipe_is_fine)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(unread.exit_code(ExitCode::SUCCESS))
 }
 
 fn line_of(report: &Report, declared: &Declared) -> usize {
-    LineIndex::new(&report.text)
-        .position(&report.text, declared.range.start)
-        .line
+    report.lines.line_of(declared.range.start) + 1
 }
 
 /// Whether the script's own declaration of a module meets the minimum its code needs:

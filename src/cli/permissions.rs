@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use super::inputs::{FileArgs, HasPath};
-use super::{closed_pipe_is_fine, plural, report_unread};
+use super::{closed_pipe_is_fine, plural};
 use crate::permissions::{
     analyze, graph_app_role_id, Certainty, Kind, Need, Resource, ScriptPermissions, GRAPH_APP_ID,
 };
@@ -62,14 +62,12 @@ const UNKNOWN_MEANS: &str =
 pub fn run(args: PermissionsArgs, quiet: bool) -> Result<ExitCode, String> {
     let mut inputs = args.files.load()?;
     inputs.progress = !quiet && matches!(args.format, PermissionsFormat::Table);
-    let (reports, skipped, problems) = inputs.read_each(|input, _, source| Report {
+    let (reports, unread) = inputs.read_each(|input, _, source| Report {
         path: input.path,
         lines: LineIndex::new(&source.text),
         result: analyze(&Script::parse(&source.text)),
     });
-    if !quiet {
-        report_unread(&problems, &skipped);
-    }
+    unread.report(quiet);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let printed = match args.format {
         PermissionsFormat::Table => print_table(&mut out, &reports),
@@ -77,7 +75,7 @@ pub fn run(args: PermissionsArgs, quiet: bool) -> Result<ExitCode, String> {
         PermissionsFormat::Script => print_script(&mut out, &reports),
     };
     printed.and_then(|()| out.flush()).or_else(closed_pipe_is_fine)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(unread.exit_code(ExitCode::SUCCESS))
 }
 
 fn resource_label(resource: Resource) -> String {

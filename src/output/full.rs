@@ -3,12 +3,24 @@
 
 use std::fmt;
 use std::io::{self, Write};
+use std::ops::Range;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
+    SpanContents,
+};
 
 use super::{apply_edits, Printer};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::lint::CheckedFile;
+use crate::source::LineIndex;
+
+/// Snippets and fix previews longer than this, or with a line longer than `LONG_LINE`
+/// (a minified script, a 4 MB string), show only `MARGIN` bytes either side of the
+/// finding: nobody reads more, and miette cannot draw columns past 65535.
+const MAX_SHOWN: usize = 8 * 1024;
+const LONG_LINE: usize = 1000;
+const MARGIN: usize = 160;
 
 pub struct Full {
     pub color: bool,
@@ -17,8 +29,84 @@ pub struct Full {
 /// One finding in miette's terms.
 struct Snippet<'a> {
     diagnostic: &'a Diagnostic,
-    source: NamedSource<String>,
+    source: Excerpt<'a>,
+    /// The finding's range, clipped to what the excerpt shows.
+    label: Range<usize>,
     help: Option<String>,
+}
+
+/// The part of a file a snippet shows, read through the file's `LineIndex`: miette's
+/// own `str` source scans the file from its start for every finding, and needs a copy
+/// of it each time.
+struct Excerpt<'a> {
+    name: String,
+    text: &'a str,
+    lines: &'a LineIndex,
+    shown: Range<usize>,
+}
+
+impl SourceCode for Excerpt<'_> {
+    /// With context, the lines shown; without, the span itself (miette asks for that
+    /// to head the snippet with its line and column).
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let range = if context_lines_before == 0 && context_lines_after == 0 {
+            let start = span.offset().min(self.text.len());
+            start..(start + span.len()).min(self.text.len())
+        } else {
+            self.shown.clone()
+        };
+        let data = self.text.get(range.clone()).ok_or(MietteError::OutOfBounds)?;
+        let at = self.lines.position(self.text, range.start);
+        let line_count =
+            self.lines.line_of(range.end.saturating_sub(1).max(range.start)) - self.lines.line_of(range.start) + 1;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            data.as_bytes(),
+            range.clone().into(),
+            at.line - 1,
+            at.column - 1,
+            line_count,
+        )))
+    }
+}
+
+impl<'a> Excerpt<'a> {
+    /// The whole lines of `range` and one either side, or bytes around its start when
+    /// that would be too long to read.
+    fn around(file: &'a CheckedFile, range: &Range<usize>) -> Self {
+        let (text, lines) = (&file.source.text, &file.lines);
+        let first = lines.line_of(range.start).saturating_sub(1);
+        let last = (lines.line_of(range.end) + 1).min(lines.line_count() - 1);
+        let end_of = |line: usize| {
+            if line + 1 < lines.line_count() {
+                lines.line_start(line + 1)
+            } else {
+                text.len()
+            }
+        };
+        let whole = lines.line_start(first)..end_of(last);
+        let readable =
+            whole.len() <= MAX_SHOWN && (first..=last).all(|line| end_of(line) - lines.line_start(line) <= LONG_LINE);
+        Excerpt {
+            name: file.path.display().to_string(),
+            text,
+            lines,
+            shown: if readable { whole } else { clipped(text, range) },
+        }
+    }
+}
+
+/// `MARGIN` bytes either side of the start of `range` (and of at most `MARGIN` of it),
+/// on character boundaries.
+fn clipped(text: &str, range: &Range<usize>) -> Range<usize> {
+    let start = text.floor_char_boundary(range.start.saturating_sub(MARGIN));
+    let end = text.ceil_char_boundary(range.end.min(range.start + MARGIN) + MARGIN);
+    start..end
 }
 
 impl fmt::Debug for Snippet<'_> {
@@ -57,11 +145,7 @@ impl miette::Diagnostic for Snippet<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let range = &self.diagnostic.range;
-        let span = LabeledSpan::new_with_span(
-            Some(self.diagnostic.code.to_owned()),
-            range.start..range.end.max(range.start),
-        );
+        let span = LabeledSpan::new_with_span(Some(self.diagnostic.code.to_owned()), self.label.clone());
         Some(Box::new(std::iter::once(span)))
     }
 }
@@ -76,10 +160,12 @@ impl Printer for Full {
         let handler = GraphicalReportHandler::new_themed(theme).with_width(110);
         for file in files {
             for diagnostic in &file.diagnostics {
+                let range = diagnostic.range.start..diagnostic.range.end.max(diagnostic.range.start);
+                let source = Excerpt::around(file, &range);
                 let snippet = Snippet {
                     diagnostic,
-                    source: NamedSource::new(file.path.display().to_string(), file.source.text.clone())
-                        .with_language("PowerShell"),
+                    label: range.start..range.end.min(source.shown.end),
+                    source,
                     help: diagnostic.fix.as_ref().map(|fix| suggestion(file, fix)),
                 };
                 let mut rendered = String::new();
@@ -109,6 +195,12 @@ fn suggestion(file: &CheckedFile, fix: &Fix) -> String {
             text.len()
         };
         let end = end.max(edit.range.end);
+        let (start, end) = if end - start > MAX_SHOWN || end - start > LONG_LINE && last_line == first_line {
+            let shown = clipped(text, &(edit.range.start..edit.range.end.max(edit.range.start)));
+            (shown.start, shown.end.max(edit.range.end))
+        } else {
+            (start, end)
+        };
         let local = Edit::replace(edit.range.start - start..edit.range.end - start, edit.content.clone());
         let before = &text[start..end];
         let after = apply_edits(before, std::slice::from_ref(&local));
