@@ -529,3 +529,80 @@ fn sigterm_during_a_write_takes_effect_after_the_rename() {
     assert_eq!(std::fs::read_to_string(root.join("good.ps1")).unwrap(), FIXED);
     assert!(temporaries(root).is_empty());
 }
+
+#[test]
+fn text_after_a_nul_and_lines_ended_by_a_lone_cr_are_read_as_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // A NUL in a string before the sign-in must not end the script for the parser.
+    std::fs::write(root.join("nul.ps1"), format!("$marker = \"a\0b\"\n{RUNAS}")).unwrap();
+    // Old Mac line endings: every line ends with a CR alone.
+    std::fs::write(root.join("cr.ps1"), RUNAS.replace('\n', "\r")).unwrap();
+
+    let ended = run(&["check", "--format", "concise", "."], root);
+    assert_eq!(ended.code(), Some(1), "{}", ended.stderr);
+    assert!(!ended.stdout.contains("MI902"), "{}", ended.stdout);
+    assert!(ended.stdout.contains("cr.ps1:2:1: MI102"), "{}", ended.stdout);
+    assert!(ended.stdout.contains("nul.ps1:3:1: MI102"), "{}", ended.stdout);
+
+    run(&["fix", "."], root);
+    assert_eq!(
+        std::fs::read_to_string(root.join("cr.ps1")).unwrap(),
+        FIXED.replace('\n', "\r")
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("nul.ps1")).unwrap(),
+        format!("$marker = \"a\0b\"\n{FIXED}")
+    );
+}
+
+#[test]
+fn nesting_3000_deep_is_checked_and_fixed_without_running_out_of_stack() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let n = 3000;
+    let login = "Connect-AzAccount -ServicePrincipal -Tenant $t -ApplicationId $a -CertificateThumbprint $c\n";
+    let connection = "$conn = Get-AutomationConnection -Name AzureRunAsConnection; $conn.TenantId ";
+    let scripts = [
+        (
+            "if.ps1",
+            format!("{}{login}{}", "if ($x) {\n".repeat(n), "}\n".repeat(n)),
+        ),
+        (
+            "hash.ps1",
+            format!("$p = {}1{}\nConnect-AzAccount @p\n", "@{a = ".repeat(n), "}".repeat(n)),
+        ),
+        (
+            "paren.ps1",
+            format!("$v = {}1{}\n{RUNAS}", "(".repeat(n), ")".repeat(n)),
+        ),
+        (
+            "block.ps1",
+            format!("{}{connection}{}\n", "& {".repeat(n), "}".repeat(n)),
+        ),
+        (
+            "function.ps1",
+            format!("{}{connection}{}\n", "function f { ".repeat(n), "}".repeat(n)),
+        ),
+        (
+            "string.ps1",
+            format!("$s = {}x{}\n{RUNAS}", "\"$(".repeat(n), ")\"".repeat(n)),
+        ),
+    ];
+    for (name, text) in &scripts {
+        std::fs::write(root.join(name), text).unwrap();
+    }
+    let ended = run(&["check", "--format", "concise", "."], root);
+    assert_eq!(ended.code(), Some(1), "{}", ended.stderr);
+    assert!(!ended.stderr.contains("panicked"), "{}", ended.stderr);
+    for (name, _) in &scripts {
+        assert!(
+            ended.stdout.contains(&format!("{name}:")),
+            "{name} has no finding:\n{}",
+            ended.stdout
+        );
+    }
+    let fixed = run(&["fix", "--unsafe-fixes", "."], root);
+    assert!(matches!(fixed.code(), Some(0 | 1)), "{}", fixed.stderr);
+    assert!(!fixed.stderr.contains("panicked"), "{}", fixed.stderr);
+}

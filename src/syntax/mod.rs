@@ -39,7 +39,9 @@ fn parse_with<D: Decode>(text: &str) -> Tree {
 ///   a binary operator of the same shape, so `$a ?? $b` and `$a ??= $b` parse;
 /// - a backtick before a space or tab is whitespace, as PowerShell reads it mid-line;
 /// - ASCII letters are lower case: PowerShell is case-insensitive, the grammar's number
-///   multipliers are not (`1MB` failed where `1mb` parsed).
+///   multipliers are not (`1MB` failed where `1mb` parsed);
+/// - a lone CR ends a line, as in old Mac files (the grammar knows only LF and CRLF);
+/// - a NUL byte is a space: the grammar's lexer takes it for the end of the input.
 pub struct PowerShellChars;
 
 impl Decode for PowerShellChars {
@@ -47,7 +49,8 @@ impl Decode for PowerShellChars {
         match bytes {
             [b'?', b'?', ..] => return ('+' as i32, 2),
             [b'.', b'/', ..] => return ('\\' as i32, 2),
-            [b'`', b' ' | b'\t', ..] | [b'\t', ..] => return (' ' as i32, 1),
+            [b'`', b' ' | b'\t', ..] | [b'\t' | b'\0', ..] => return (' ' as i32, 1),
+            [b'\r'] | [b'\r', b'\0'..=b'\t' | b'\x0B'..=b'\xFF', ..] => return ('\n' as i32, 1),
             [b, ..] if b.is_ascii() => return (b.to_ascii_lowercase() as i32, 1),
             _ => {}
         }
@@ -89,37 +92,47 @@ impl Decode for PlainUtf8 {
 /// only comments) and wraps it in an ERROR; such an ERROR holds nothing but comments
 /// and whitespace and is not reported.
 pub fn error_ranges(tree: &Tree, text: &str) -> Vec<std::ops::Range<usize>> {
+    // A cursor, not recursion: a deeply nested script must not exhaust the stack.
     let mut out = Vec::new();
-    collect_errors(tree.root_node(), text, &mut out);
-    out
+    let mut cursor = tree.walk();
+    loop {
+        let node = cursor.node();
+        let is_error = node.is_missing() || (node.is_error() && !only_comments_and_whitespace(node, text));
+        if is_error {
+            out.push(node.byte_range());
+        }
+        if !is_error && node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return out;
+            }
+        }
+    }
 }
 
-fn collect_errors(node: Node, text: &str, out: &mut Vec<std::ops::Range<usize>>) {
-    if node.is_missing() || (node.is_error() && !only_comments_and_whitespace(node, text)) {
-        out.push(node.byte_range());
-        return;
-    }
-    if !node.has_error() {
-        return;
-    }
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        collect_errors(child, text, out);
-    }
-}
-
+/// Whether an ERROR node holds only comments, whitespace and such ERROR nodes.
 fn only_comments_and_whitespace(node: Node, text: &str) -> bool {
-    let mut cursor = node.walk();
-    let mut at = node.start_byte();
-    for child in node.children(&mut cursor) {
-        let is_blank = |range: std::ops::Range<usize>| text.get(range).is_some_and(|s| s.trim().is_empty());
-        if !is_blank(at..child.start_byte()) {
+    let is_blank = |range: std::ops::Range<usize>| text.get(range).is_some_and(|s| s.trim().is_empty());
+    let mut pending = vec![node];
+    while let Some(node) = pending.pop() {
+        let mut cursor = node.walk();
+        let mut at = node.start_byte();
+        for child in node.children(&mut cursor) {
+            if !is_blank(at..child.start_byte()) {
+                return false;
+            }
+            match child.kind() {
+                "comment" => {}
+                _ if child.is_error() => pending.push(child),
+                _ => return false,
+            }
+            at = child.end_byte();
+        }
+        if !is_blank(at..node.end_byte()) {
             return false;
         }
-        if child.kind() != "comment" && !(child.is_error() && only_comments_and_whitespace(child, text)) {
-            return false;
-        }
-        at = child.end_byte();
     }
-    text.get(at..node.end_byte()).is_some_and(|s| s.trim().is_empty())
+    true
 }
