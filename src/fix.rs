@@ -14,7 +14,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
-use crate::lint::{lint_script, LintOptions};
+use crate::lint::{could_have_findings, lint_script, LintOptions};
 use crate::output::apply_edits;
 use crate::rules;
 use crate::source::LineIndex;
@@ -196,6 +196,18 @@ impl Left {
 
 /// Fix `text` to a fixpoint.
 pub fn fix_text(text: &str, options: &LintOptions, mode: FixMode) -> FixOutcome {
+    if !could_have_findings(text) {
+        return FixOutcome {
+            text: text.to_owned(),
+            applied: Vec::new(),
+            remaining: Vec::new(),
+            converged: true,
+            unsettled: Vec::new(),
+            rejected: Vec::new(),
+            passes: Vec::new(),
+            found: Vec::new(),
+        };
+    }
     let original = Script::parse(text);
     // Run As is decided on the original text: a custom-named connection stays Run As
     // after the sign-in that made it one has been rewritten.

@@ -63,6 +63,9 @@ pub struct LintOptions {
 
 /// Every enabled finding of a script, sorted by position then code.
 pub fn lint(text: &str, options: &LintOptions) -> Vec<Diagnostic> {
+    if !could_have_findings(text) {
+        return Vec::new();
+    }
     let script = Script::parse(text);
     lint_script(&script, &LineIndex::new(text), options)
 }
@@ -78,6 +81,13 @@ pub fn lint_script(script: &Script, lines: &LineIndex, options: &LintOptions) ->
     let mut diagnostics = rules::suppression::apply(script, lines, diagnostics, |code| options.selection.enabled(code));
     diagnostics.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
     diagnostics
+}
+
+/// Whether any rule could find something in `text`: every rule looks for code that
+/// names one of the migration words, so a script without any has no finding and is not
+/// parsed at all (most scripts of a repository are such, and parsing is the cost).
+pub fn could_have_findings(text: &str) -> bool {
+    rules::parse_error::mentions_migration_word(text)
 }
 
 /// A fix whose edits touch text the parser could not read is shown, never applied; the
@@ -121,7 +131,9 @@ impl CheckedFile {
     /// so only the formats that show `[*]` and the fixable count ask for it.
     pub fn check(path: PathBuf, source: SourceText, options: &LintOptions, fixability: bool) -> Self {
         let lines = LineIndex::new(&source.text);
-        let (diagnostics, fixable) = if fixability {
+        let (diagnostics, fixable) = if !could_have_findings(&source.text) {
+            (Vec::new(), Vec::new())
+        } else if fixability {
             let outcome = fix_text(&source.text, options, FixMode::default());
             let fixable = outcome.resolves(&outcome.found);
             (outcome.found, fixable)

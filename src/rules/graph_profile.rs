@@ -216,17 +216,21 @@ fn module_mentions(script: &Script, v1: &str, beta: &str) -> Vec<Edit> {
             }
         }
     }
-    let Ok(name) = Regex::new(&format!(r"(?i)\b{}\b(?:[^.\w]|$)", regex::escape(v1))) else {
-        return edits;
-    };
+    // `v1` as a whole module name: not part of a longer word or a dotted name.
+    let v1_lower = v1.to_ascii_lowercase();
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
     for comment in &script.comments {
-        let text = script.slice(comment);
-        if !text.to_lowercase().starts_with("#requires") {
+        let text = script.slice(comment).to_ascii_lowercase();
+        if !text.starts_with("#requires") {
             continue;
         }
-        for found in name.find_iter(text) {
-            let start = comment.start + found.start();
-            edits.push(Edit::replace(start..start + v1.len(), beta));
+        for (at, _) in text.match_indices(&v1_lower) {
+            let before = text[..at].chars().next_back();
+            let after = text[at + v1.len()..].chars().next();
+            if !before.is_some_and(is_word) && !after.is_some_and(|c| is_word(c) || c == '.') {
+                let start = comment.start + at;
+                edits.push(Edit::replace(start..start + v1.len(), beta));
+            }
         }
     }
     edits

@@ -14,6 +14,9 @@
 //! looks for can be hiding there, and nothing it would change is held back.
 
 use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::{Regex, RegexBuilder};
 
 use super::PARSE_ERROR;
 use crate::diagnostic::Diagnostic;
@@ -50,6 +53,14 @@ pub const MIGRATION_WORDS: &[&str] = &[
     "RunAs",
     "CertificateThumbprint",
     "Get-AutomationCertificate",
+    // Tokens made by hand with ADAL (MI106; MSAL ones need `Get-AutomationCertificate`).
+    "IdentityModel.Clients.ActiveDirectory",
+    "AuthenticationContext",
+    "ClientAssertionCertificate",
+    "AcquireToken",
+    // Classic (Service Management) subscriptions (MI105).
+    "Select-AzureSubscription",
+    "Set-AzureSubscription",
     // Managed-identity endpoints.
     "IDENTITY_ENDPOINT",
     "MSI_ENDPOINT",
@@ -120,17 +131,26 @@ pub fn check(script: &Script, lines: &LineIndex, withheld: &WithheldFixes) -> Op
 
 /// Whether the whole lines `region` covers hold one of `MIGRATION_WORDS`.
 fn holds_migration_word(text: &str, lines: &LineIndex, region: &Range<usize>) -> bool {
-    let covered = covered_lines(text, lines, region);
-    let folded: String = covered
-        .chars()
-        .map(|c| match c {
-            '\u{2013}' | '\u{2014}' | '\u{2015}' => '-',
-            c => c.to_ascii_lowercase(),
-        })
-        .collect();
-    MIGRATION_WORDS
-        .iter()
-        .any(|word| folded.contains(word.to_ascii_lowercase().as_str()))
+    mentions_migration_word(covered_lines(text, lines, region))
+}
+
+/// Whether `text` holds one of `MIGRATION_WORDS` (case-insensitively, any dash as `-`).
+/// A script that holds none can have no finding: the engine does not even parse it.
+pub fn mentions_migration_word(text: &str) -> bool {
+    static WORDS: LazyLock<Regex> = LazyLock::new(|| {
+        let words: Vec<String> = MIGRATION_WORDS
+            .iter()
+            .map(|word| regex::escape(word).replace("\\-", "(?:-|\u{2013}|\u{2014}|\u{2015})"))
+            .collect();
+        // ASCII case folding only: Unicode's (`k` as the Kelvin sign) would defeat the
+        // literal search that makes this cheaper than parsing.
+        RegexBuilder::new(&words.join("|"))
+            .case_insensitive(true)
+            .unicode(false)
+            .build()
+            .expect("valid pattern")
+    });
+    WORDS.is_match(text)
 }
 
 /// The text of the lines from the one where `region` starts to the one holding its last

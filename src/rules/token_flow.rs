@@ -8,6 +8,7 @@
 //! same evaluation. A request whose response is thrown away only probes the endpoint.
 
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -378,17 +379,13 @@ pub fn feeding_statements(script: &Script, doomed: &[Range<usize>], keep: &[&str
     let mut all = doomed.to_vec();
     let mut feeding = Vec::new();
     for _ in 0..4 {
-        let mut names: Vec<&str> = script
-            .variables
+        let mut names: Vec<&str> = all
             .iter()
-            .map(|v| (v.name.as_str(), &v.range))
-            .chain(
-                script
-                    .commands
-                    .iter()
-                    .flat_map(|c| &c.splats)
-                    .map(|(n, r)| (n.as_str(), r)),
-            )
+            .flat_map(|range| {
+                let reads = script.variables_in(range).iter().map(|v| (v.name.as_str(), &v.range));
+                let splats = script.commands_in(range).iter().flat_map(|c| &c.splats);
+                reads.chain(splats.map(|(n, r)| (n.as_str(), r)))
+            })
             .filter(|(name, range)| within(range, &all) && !name.starts_with("env:") && !keep.contains(name))
             .map(|(name, _)| name)
             .collect();
@@ -396,7 +393,7 @@ pub fn feeding_statements(script: &Script, doomed: &[Range<usize>], keep: &[&str
         names.dedup();
         let mut found = Vec::new();
         for name in names {
-            let mut assignments = script.assignments.iter().filter(|a| a.variable == name);
+            let mut assignments = script.assignments_of(name).iter();
             let (Some(assignment), None) = (assignments.next(), assignments.next()) else {
                 continue;
             };
@@ -428,33 +425,35 @@ pub fn feeding_statements(script: &Script, doomed: &[Range<usize>], keep: &[&str
 /// dictionary it made: `$h.Add(k, v)` (also with `[void]` or `$null =` in front),
 /// `$h[k] = v`, `$h.Key = v`.
 fn fillers(script: &Script, name: &str, assignment: &Assignment) -> Vec<Range<usize>> {
-    let variable = format!(
-        r"\$\{{?(?:(?:script|global|local|private):)?{}\}}?",
-        regex::escape(name)
-    );
-    let (Ok(method), Ok(element)) = (
-        Regex::new(&format!(
-            r"(?is)^(?:\[void\]\s*|\$null\s*=\s*)?({variable}\.(?:add|remove)\s*\()"
-        )),
-        Regex::new(&format!(
-            r"(?is)^{variable}\s*(?:\[[^\]]*\]|\.[a-z_][\w-]*)\s*=(?:[^=]|$)"
-        )),
-    ) else {
-        return Vec::new();
-    };
+    static METHOD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?is)^(?:\[void\]\s*|\$null\s*=\s*)?(\$\{?(?:(?:script|global|local|private):)?([\w-]+)\}?\.(?:add|remove)\s*\()")
+            .expect("valid pattern")
+    });
+    static ELEMENT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?is)^\$\{?(?:(?:script|global|local|private):)?([\w-]+)\}?\s*(?:\[[^\]]*\]|\.[a-z_][\w-]*)\s*=(?:[^=]|$)")
+            .expect("valid pattern")
+    });
+    let names =
+        |found: &regex::Captures, group: usize| found.get(group).is_some_and(|n| n.as_str().eq_ignore_ascii_case(name));
+    let blocks = &assignment.place.blocks;
+    let block_end = blocks.last().map_or(script.text.len(), |b| b.range.end);
     script
-        .statements
+        .statements_in(&(assignment.place.statement.end + 1..block_end))
         .iter()
-        .filter(|s| s.statement.start > assignment.place.statement.end && s.blocks == assignment.place.blocks)
+        .filter(|s| s.blocks == *blocks)
         .filter(|s| {
             let text = script.slice(&s.statement).trim_end();
             let end = s.statement.start + text.len();
             // `$h.Add(...)` must be the whole statement, not the start of a longer expression.
-            let whole_call = method.captures(text).and_then(|c| c.get(1)).is_some_and(|call| {
-                let start = s.statement.start + call.start();
-                script.method_calls.iter().any(|m| m.range == (start..end))
-            });
-            whole_call || element.is_match(text)
+            let whole_call = METHOD
+                .captures(text)
+                .filter(|c| names(c, 2))
+                .and_then(|c| c.get(1))
+                .is_some_and(|call| {
+                    let start = s.statement.start + call.start();
+                    script.method_call_at(&(start..end)).is_some()
+                });
+            whole_call || ELEMENT.captures(text).is_some_and(|c| names(&c, 1))
         })
         .map(|s| s.statement.clone())
         .collect()
@@ -462,12 +461,7 @@ fn fillers(script: &Script, name: &str, assignment: &Assignment) -> Vec<Range<us
 
 /// The innermost statement holding `offset`.
 fn statement_at<'s>(script: &'s Script, offset: usize) -> Option<&'s Range<usize>> {
-    script
-        .statements
-        .iter()
-        .map(|s| &s.statement)
-        .filter(|s| s.contains(&offset))
-        .min_by_key(|s| s.len())
+    script.statement_at(offset).map(|s| &s.statement)
 }
 
 #[cfg(test)]

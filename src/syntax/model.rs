@@ -57,6 +57,10 @@ struct Index {
     command_parents: OnceCell<Vec<Option<usize>>>,
     /// Where each line after the first starts.
     line_starts: OnceCell<Vec<usize>>,
+    /// For each statement, the innermost statement holding it.
+    statement_parents: OnceCell<Vec<Option<usize>>>,
+    /// Variable name -> where it is splatted (`@params`).
+    splats: OnceCell<HashMap<String, Vec<Range<usize>>>>,
 }
 
 /// Indices of `items` grouped by `key`, each group in the items' order.
@@ -503,12 +507,14 @@ impl<'t> Script<'t> {
 
     /// Where `variable` is read, splats (`@params`) included.
     pub fn reads_of<'a>(&'a self, variable: &'a str) -> impl Iterator<Item = Range<usize>> + 'a {
-        let splats = self
-            .commands
-            .iter()
-            .flat_map(|c| c.splats.iter())
-            .filter(move |(name, _)| name == variable)
-            .map(|(_, range)| range.clone());
+        let splats = self.index.splats.get_or_init(|| {
+            let mut splats: HashMap<String, Vec<Range<usize>>> = HashMap::new();
+            for (name, range) in self.commands.iter().flat_map(|c| &c.splats) {
+                splats.entry(name.clone()).or_default().push(range.clone());
+            }
+            splats
+        });
+        let splats = splats.get(variable).into_iter().flatten().cloned();
         self.uses_of(variable).map(|u| u.range.clone()).chain(splats)
     }
 
@@ -520,6 +526,25 @@ impl<'t> Script<'t> {
             .get_or_init(|| group_by(&self.commands, |c| c.name.to_ascii_lowercase()));
         let indices = index.get(&name.to_ascii_lowercase()).map_or(&[][..], Vec::as_slice);
         indices.iter().map(|&i| &self.commands[i])
+    }
+
+    /// The innermost statement holding `offset`.
+    pub fn statement_at(&self, offset: usize) -> Option<&Place> {
+        let parents = self
+            .index
+            .statement_parents
+            .get_or_init(|| nesting(&self.statements, |s| &s.statement));
+        let mut candidate = self
+            .statements
+            .partition_point(|s| s.statement.start <= offset)
+            .checked_sub(1);
+        while let Some(index) = candidate {
+            if self.statements[index].statement.contains(&offset) {
+                return Some(&self.statements[index]);
+            }
+            candidate = parents[index];
+        }
+        None
     }
 
     /// The 1-based line `offset` is on.
