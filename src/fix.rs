@@ -208,21 +208,36 @@ pub fn fix_text(text: &str, options: &LintOptions, mode: FixMode) -> FixOutcome 
             found: Vec::new(),
         };
     }
-    let original = Script::parse(text);
+    fix_script(Script::parse(text), None, options, mode)
+}
+
+/// Fix an already parsed script; `found`, when given, is what `lint_script` found in it
+/// with these options (so `check`, which has linted it, does not lint it again).
+pub fn fix_script(
+    original: Script,
+    found: Option<Vec<Diagnostic>>,
+    options: &LintOptions,
+    mode: FixMode,
+) -> FixOutcome {
     // Run As is decided on the original text: a custom-named connection stays Run As
     // after the sign-in that made it one has been rewritten.
     let options = &LintOptions {
         runas: rules::runas_memory(&original, &options.runas),
         ..options.clone()
     };
-    fix_with(original, mode, |script| {
+    fix_with(original, found, mode, |script| {
         lint_script(script, &LineIndex::new(script.text), options)
     })
 }
 
 /// The fix loop over any linter (the real one, or a test's). Every text is parsed
 /// once: the tree that checked a pass for harm is the next pass's.
-fn fix_with(original: Script, mode: FixMode, lint: impl Fn(&Script) -> Vec<Diagnostic>) -> FixOutcome {
+fn fix_with(
+    original: Script,
+    mut first: Option<Vec<Diagnostic>>,
+    mode: FixMode,
+    lint: impl Fn(&Script) -> Vec<Diagnostic>,
+) -> FixOutcome {
     let text = original.text;
     let mut current = text.to_owned();
     let mut tree = Some(original.tree);
@@ -237,7 +252,7 @@ fn fix_with(original: Script, mode: FixMode, lint: impl Fn(&Script) -> Vec<Diagn
             Some(tree) => Script::from_tree(&current, tree),
             None => Script::parse(&current),
         };
-        let diagnostics = lint(&script);
+        let diagnostics = first.take().unwrap_or_else(|| lint(&script));
         let found = found.get_or_insert_with(|| diagnostics.clone());
         let refused: HashSet<(&str, &str)> = rejected.iter().map(|r| (r.code, r.message.as_str())).collect();
         let candidates: Vec<&Diagnostic> = diagnostics
@@ -515,14 +530,14 @@ Get-AzVM\r\n";
             "b\n" => vec![finding(0..1, Edit::replace(0..1, "a"))],
             _ => Vec::new(),
         };
-        let outcome = fix_with(Script::parse("a\n"), FixMode::default(), flip);
+        let outcome = fix_with(Script::parse("a\n"), None, FixMode::default(), flip);
         assert!(!outcome.converged);
         assert_eq!(outcome.text, "a\n", "a non-converging text is never handed back");
         assert_eq!(outcome.unsettled, ["MI401"]);
         assert!(outcome.applied.is_empty() && outcome.resolved() == 0);
         // A rule that grows the text for ever stops at the pass bound, also unchanged.
         let grow = |script: &Script| vec![finding(0..0, Edit::insert(0, format!("{}", script.text.len())))];
-        let outcome = fix_with(Script::parse("x\n"), FixMode::default(), grow);
+        let outcome = fix_with(Script::parse("x\n"), None, FixMode::default(), grow);
         assert!(!outcome.converged && outcome.text == "x\n");
     }
 
@@ -537,7 +552,7 @@ Get-AzVM\r\n";
             }
             findings
         };
-        let outcome = fix_with(Script::parse(text), FixMode::default(), lint);
+        let outcome = fix_with(Script::parse(text), None, FixMode::default(), lint);
         assert_eq!(outcome.text, "$conn = Get-Thing\nWrite-Output $conn\nGet-New\n");
         assert_eq!(outcome.rejected.len(), 1);
         assert!(outcome.rejected[0].reason.contains("$conn"), "{:?}", outcome.rejected);

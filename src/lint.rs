@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use crate::diagnostic::{Applicability, Diagnostic};
-use crate::fix::{fix_text, FixMode};
+use crate::fix::{fix_script, FixMode};
 use crate::rules::parse_error::WithheldFixes;
 use crate::rules::{self, RunAsMemory};
 use crate::source::{LineIndex, SourceText};
@@ -131,16 +131,22 @@ impl CheckedFile {
     /// so only the formats that show `[*]` and the fixable count ask for it.
     pub fn check(path: PathBuf, source: SourceText, options: &LintOptions, fixability: bool) -> Self {
         let lines = LineIndex::new(&source.text);
-        let (diagnostics, fixable) = if !could_have_findings(&source.text) {
-            (Vec::new(), Vec::new())
-        } else if fixability {
-            let outcome = fix_text(&source.text, options, FixMode::default());
-            let fixable = outcome.resolves(&outcome.found);
-            (outcome.found, fixable)
+        let (diagnostics, fixable) = if could_have_findings(&source.text) {
+            let script = Script::parse(&source.text);
+            let diagnostics = lint_script(&script, &lines, options);
+            let mode = FixMode::default();
+            let fixable = if fixability
+                && diagnostics
+                    .iter()
+                    .any(|d| d.fix.as_ref().is_some_and(|f| mode.applies(f)))
+            {
+                fix_script(script, Some(diagnostics.clone()), options, mode).resolves(&diagnostics)
+            } else {
+                vec![false; diagnostics.len()]
+            };
+            (diagnostics, fixable)
         } else {
-            let diagnostics = lint_script(&Script::parse(&source.text), &lines, options);
-            let none = vec![false; diagnostics.len()];
-            (diagnostics, none)
+            (Vec::new(), Vec::new())
         };
         CheckedFile {
             path,

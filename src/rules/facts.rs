@@ -56,6 +56,20 @@ pub struct RunAsMemory {
 }
 
 impl RunAsMemory {
+    /// The variables and asset names of the Run As ones among `connections`, each once.
+    fn of(connections: &[Connection]) -> Self {
+        let runas = || connections.iter().filter(|c| c.kind == ConnectionKind::RunAs);
+        let distinct = |mut all: Vec<String>| {
+            all.sort_unstable();
+            all.dedup();
+            all
+        };
+        RunAsMemory {
+            variables: distinct(runas().filter_map(|c| c.variable.clone()).collect()),
+            names: distinct(runas().filter_map(|c| c.name.clone()).collect()),
+        }
+    }
+
     fn knows(&self, connection: &Connection) -> bool {
         connection.variable.as_ref().is_some_and(|v| self.variables.contains(v))
             || connection
@@ -157,6 +171,14 @@ impl Facts {
                 connection.kind = ConnectionKind::RunAs;
             }
         }
+        // The same asset or variable as a Run As connection is one too: so a later pass,
+        // which remembers this script's Run As connections, decides as this one did.
+        let runas = RunAsMemory::of(&connections);
+        for connection in connections.iter_mut().filter(|c| c.kind == ConnectionKind::Other) {
+            if runas.knows(connection) {
+                connection.kind = ConnectionKind::RunAs;
+            }
+        }
         let runas_variables = connections
             .iter()
             .filter(|c| c.kind == ConnectionKind::RunAs)
@@ -194,16 +216,7 @@ impl Facts {
 
     /// The Run As connections, to be remembered across fixes.
     pub fn memory(&self) -> RunAsMemory {
-        let runas = || self.connections.iter().filter(|c| c.kind == ConnectionKind::RunAs);
-        let distinct = |mut all: Vec<String>| {
-            all.sort_unstable();
-            all.dedup();
-            all
-        };
-        RunAsMemory {
-            variables: distinct(runas().filter_map(|c| c.variable.clone()).collect()),
-            names: distinct(runas().filter_map(|c| c.name.clone()).collect()),
-        }
+        RunAsMemory::of(&self.connections)
     }
 
     pub fn is_runas_variable(&self, variable: &str) -> bool {
