@@ -19,14 +19,23 @@ pub fn parse_plain(text: &str) -> Tree {
 }
 
 fn parse_with<D: Decode>(text: &str) -> Tree {
-    let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_powershell::LANGUAGE.into())
-        .expect("the pinned grammar matches the pinned tree-sitter ABI");
+    // One parser per thread: making one per file (and loading the grammar into it)
+    // showed up when checking thousands of small runbooks.
+    thread_local! {
+        static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new({
+            let mut parser = Parser::new();
+            parser
+                .set_language(&tree_sitter_powershell::LANGUAGE.into())
+                .expect("the pinned grammar matches the pinned tree-sitter ABI");
+            parser
+        });
+    }
     let bytes = text.as_bytes();
-    parser
-        .parse_custom_encoding::<D, _, _>(&mut |offset, _| &bytes[offset.min(bytes.len())..], None, None)
-        .expect("parsing without a timeout or cancellation flag always yields a tree")
+    PARSER.with_borrow_mut(|parser| {
+        parser
+            .parse_custom_encoding::<D, _, _>(&mut |offset, _| &bytes[offset.min(bytes.len())..], None, None)
+            .expect("parsing without a timeout or cancellation flag always yields a tree")
+    })
 }
 
 /// Hands the grammar the characters PowerShell's tokenizer treats alike, without moving
