@@ -258,9 +258,9 @@ fn fix_with(
         let candidates: Vec<&Diagnostic> = diagnostics
             .iter()
             .filter(|d| {
-                d.fix
-                    .as_ref()
-                    .is_some_and(|f| mode.applies(f) && !refused.contains(&(d.code, f.message.as_str())))
+                d.fix.as_ref().is_some_and(|f| {
+                    mode.applies(f) && !refused.contains(&(d.code, f.message.as_str())) && changes(&current, f)
+                })
             })
             .collect();
         let chosen = non_overlapping(&candidates);
@@ -308,6 +308,10 @@ fn fix_with(
         drop(script);
         tree = checked.ok();
         current = next;
+        // A fix refused on the old text may be harmless on the new one (a sign-in that
+        // read a variable has been rewritten): each text judges it afresh, so a second
+        // run finds nothing the first could have done.
+        rejected.clear();
     }
     // Not settled: nothing of it may be written; report the original findings.
     let remaining = found.unwrap_or_default();
@@ -321,6 +325,14 @@ fn fix_with(
         found: remaining.clone(),
         remaining,
     }
+}
+
+/// Whether applying `fix` to `text` changes it: one that writes back what is there
+/// is no fix, and applying it would look like a fix that never settles.
+fn changes(text: &str, fix: &Fix) -> bool {
+    fix.edits
+        .iter()
+        .any(|e| text.get(e.range.clone()) != Some(e.content.as_str()))
 }
 
 /// Add to `kept`, in order, the fixes of `group` that harm nothing together with

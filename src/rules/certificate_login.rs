@@ -1,6 +1,8 @@
 //! MI102 certificate-login (docs: rules/MI102.md): `Connect-AzAccount -ServicePrincipal
 //! -CertificateThumbprint` in any spelling, rewritten to the managed identity.
 
+use std::ops::Range;
+
 use super::facts::{dropped_by_rewrite, CertificateLogin, Service};
 use super::rewrite::{delete_statement, rebuild_call};
 use super::{Checker, CERTIFICATE_LOGIN};
@@ -57,7 +59,23 @@ fn fallback_removal(script: &Script, login: &CertificateLogin, command: &Command
     let catch_depth = blocks.iter().rposition(|b| b.kind == BlockKind::Catch)?;
     let catch = &blocks[catch_depth];
     let outer = &blocks[..catch_depth];
-    let guarded_by_identity = script.commands.iter().any(|other| {
+    // The body of the `try` this catch belongs to, from the tree: the catch clause's
+    // parent lists the clauses, and its parent is the `try` statement.
+    let try_body: Range<usize> = script
+        .tree
+        .root_node()
+        .descendant_for_byte_range(catch.range.start, catch.range.end)
+        .filter(|node| node.kind() == "catch_clause")
+        .and_then(|clause| clause.parent()?.parent())
+        .filter(|statement| statement.kind() == "try_statement")
+        .and_then(|statement| {
+            let mut cursor = statement.walk();
+            let body = statement
+                .named_children(&mut cursor)
+                .find(|c| c.kind() == "statement_block");
+            body.map(|b| b.byte_range())
+        })?;
+    let guarded_by_identity = script.commands_in(&try_body).iter().any(|other| {
         let same_service = if login.service == Service::AzureRm {
             other.is(CONNECT_AZURERM_ACCOUNT)
         } else {
@@ -66,18 +84,17 @@ fn fallback_removal(script: &Script, login: &CertificateLogin, command: &Command
         same_service
             && other.has("Identity")
             && other.place.blocks.get(..catch_depth) == Some(outer)
-            && other.place.blocks.get(catch_depth).is_some_and(|try_block| {
-                try_block.kind == BlockKind::Try && {
-                    let between = script.text[try_block.range.end..catch.range.start].trim();
-                    between.is_empty() || between.get(..5).is_some_and(|w| w.eq_ignore_ascii_case("catch"))
-                }
-            })
+            && other
+                .place
+                .blocks
+                .get(catch_depth)
+                .is_some_and(|b| b.kind == BlockKind::Try && b.range == try_body)
     });
     if !guarded_by_identity {
         return None;
     }
     let body: Vec<_> = script
-        .statements
+        .statements_in(&catch.range)
         .iter()
         .filter(|s| s.blocks.len() == catch_depth + 1 && s.blocks.last() == Some(catch))
         .collect();
