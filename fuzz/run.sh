@@ -44,6 +44,7 @@ find artifacts/check_fix -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' |
 options=(-artifact_prefix=artifacts/check_fix/ -dict=check_fix.dict -max_total_time="$seconds"
     -max_len=8192 -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 "$@")
 status=0
+fuzz_start=$SECONDS
 if [ "$jobs" -gt 1 ]; then
     # Each job logs to fuzz-N.log and stops at max_total_time; they share the corpus.
     "$binary" "${options[@]}" -jobs="$jobs" -workers="$jobs" corpus/check_fix "$seeds" >"$log" 2>&1 || status=$?
@@ -52,9 +53,10 @@ else
     "$binary" "${options[@]}" corpus/check_fix "$seeds" >"$log" 2>&1 || status=$?
 fi
 
+elapsed=$((SECONDS - fuzz_start))
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | awk '{ s += $1 } END { print s + 0 }')
 rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | awk '{ s += $1 } END { print s + 0 }')
-echo "fuzz: $runs executions in ${seconds} s, $rate exec/s ($jobs job(s)), corpus $(find corpus/check_fix -type f | wc -l) inputs"
+echo "fuzz: $runs executions in $elapsed s, $rate exec/s ($jobs job(s)), corpus $(find corpus/check_fix -type f | wc -l) inputs"
 
 crash=$(find artifacts/check_fix -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' | head -n 1)
 if [ "$status" -ne 0 ] || [ -n "$crash" ]; then

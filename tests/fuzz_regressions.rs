@@ -44,6 +44,10 @@ regressions! {
     // but encoded back as UTF-8, so a fix that adds one line rewrites the comment too.
     #[ignore = "engine bug: BOM + Windows-1252 written back as UTF-8 (src/source.rs, SourceText::decode/encode)"]
     bom_then_windows_1252: "bom-then-windows-1252.ps1",
+    // A Run As sign-in in a catch, then a later try that signs in with the identity:
+    // MI102's fallback check slices the text from that later try's end to the catch.
+    #[ignore = "engine bug: check and fix panic, begin > end when slicing (src/rules/certificate_login.rs, fallback_removal)"]
+    identity_try_after_run_as_catch: "identity-try-after-run-as-catch.ps1",
 }
 
 #[test]
