@@ -48,6 +48,12 @@ regressions! {
     // MI102's fallback check slices the text from that later try's end to the catch.
     #[ignore = "engine bug: check and fix panic, begin > end when slicing (src/rules/certificate_login.rs, fallback_removal)"]
     identity_try_after_run_as_catch: "identity-try-after-run-as-catch.ps1",
+    // With unsafe fixes, MI103's loop rewrite would delete `$attempt = 0` while the
+    // rewritten sign-in still reads `$attempt`: refused, and dropped for good by code
+    // and message. Once MI102 has rewritten the sign-in, MI103 offers the same message
+    // with a harmless edit, but the first run filters it out; a second run applies it.
+    #[ignore = "engine bug: fix is not idempotent, a refused fix stays refused by message (src/fix.rs, rejected)"]
+    retry_loop_refused_then_harmless: "retry-loop-refused-then-harmless.ps1",
 }
 
 #[test]
