@@ -46,9 +46,10 @@ options=(-artifact_prefix=artifacts/check_fix/ -dict=check_fix.dict -max_total_t
 status=0
 fuzz_start=$SECONDS
 if [ "$jobs" -gt 1 ]; then
-    # Each job logs to fuzz-N.log and stops at max_total_time; they share the corpus.
+    # Each job stops at max_total_time and shares the corpus folder; libFuzzer copies
+    # each job's fuzz-N.log into its own output when the job ends.
     "$binary" "${options[@]}" -jobs="$jobs" -workers="$jobs" corpus/check_fix "$seeds" >"$log" 2>&1 || status=$?
-    cat fuzz-*.log >>"$log" 2>/dev/null && rm -f fuzz-*.log
+    rm -f fuzz-*.log
 else
     "$binary" "${options[@]}" corpus/check_fix "$seeds" >"$log" 2>&1 || status=$?
 fi
@@ -60,8 +61,9 @@ echo "fuzz: $runs executions in $elapsed s, $rate exec/s ($jobs job(s)), corpus 
 
 crash=$(find artifacts/check_fix -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' | head -n 1)
 if [ "$status" -ne 0 ] || [ -n "$crash" ]; then
-    echo "fuzz: FAILED (libFuzzer exit $status); the end of its log:"
-    grep -v -e '^#[0-9]' -e 'NEW_FUNC' "$log" | tail -n 80
+    echo "fuzz: FAILED (libFuzzer exit $status); what broke (the whole log: fuzz/$log):"
+    sed -n '/panicked at/,/^stack backtrace:/p' "$log" | head -n 200
+    grep -E '^(==[0-9]+== ERROR|SUMMARY)' "$log" | sort -u
     if [ -n "$crash" ]; then
         echo "fuzz: the input, $crash (first byte: the selector):"
         echo "base64: $(base64 -w0 "$crash")"
