@@ -145,7 +145,7 @@ pub fn check_everything(
     let outcome = fix_text(text, options, mode);
     let (before, after) = (Script::parse(text), Script::parse(&outcome.text));
     let checks = [
-        converged(text, &outcome),
+        converged(&before, &outcome, known),
         no_new_parse_errors(&before, &after),
         idempotent(&outcome, options, mode, known),
         line_endings_kept(text, &outcome.text),
@@ -156,13 +156,13 @@ pub fn check_everything(
 }
 
 /// What `fix` guarantees of any text: parse errors, convergence, idempotence, line endings.
-pub fn check_fix(text: &str, options: &LintOptions, mode: FixMode) -> Result<FixOutcome, String> {
+pub fn check_fix(text: &str, options: &LintOptions, mode: FixMode, known: KnownBugs) -> Result<FixOutcome, String> {
     let outcome = fix_text(text, options, mode);
     let (before, after) = (Script::parse(text), Script::parse(&outcome.text));
     let checks = [
-        converged(text, &outcome),
+        converged(&before, &outcome, known),
         no_new_parse_errors(&before, &after),
-        idempotent(&outcome, options, mode, KnownBugs::Check),
+        idempotent(&outcome, options, mode, known),
         line_endings_kept(text, &outcome.text),
     ];
     finish(checks, text, options, mode, outcome)
@@ -170,11 +170,11 @@ pub fn check_fix(text: &str, options: &LintOptions, mode: FixMode) -> Result<Fix
 
 /// What a reviewer checks first on a fixed runbook (`shared/tools/selfcheck`), here
 /// decided on the engine's own tree instead of a lexical scan.
-pub fn check_safety(text: &str, options: &LintOptions, mode: FixMode) -> Result<FixOutcome, String> {
+pub fn check_safety(text: &str, options: &LintOptions, mode: FixMode, known: KnownBugs) -> Result<FixOutcome, String> {
     let outcome = fix_text(text, options, mode);
     let (before, after) = (Script::parse(text), Script::parse(&outcome.text));
     let checks = [
-        converged(text, &outcome),
+        converged(&before, &outcome, known),
         no_dangling_reads(&before, &after),
         no_insertions_into_literals(&before, &after),
     ];
@@ -202,9 +202,16 @@ fn context(what: String, text: &str, options: &LintOptions, mode: FixMode, outco
 }
 
 /// A run that does not settle must hand the input back, and must not happen.
-fn converged(text: &str, outcome: &FixOutcome) -> Result<(), String> {
-    if !outcome.converged && outcome.text != text {
+fn converged(before: &Script, outcome: &FixOutcome, known: KnownBugs) -> Result<(), String> {
+    if !outcome.converged && outcome.text != before.text {
         return Err("fixes did not converge, yet the text changed".into());
+    }
+    // Known bug (fuzz/regressions/fallback-sign-in-unreadable.ps1): MI102's fallback
+    // removal replaces only the statements of the catch the parser could read, so
+    // with the sign-in itself unreadable it rewrites `throw` to `throw` for ever.
+    let fallback_loops = outcome.unsettled == ["MI102"] && !before.errors.is_empty();
+    if known == KnownBugs::Skip && fallback_loops {
+        return Ok(());
     }
     if !outcome.converged {
         return Err(format!("fixes did not converge (unsettled: {:?})", outcome.unsettled));
