@@ -1,0 +1,3 @@
+ï»¿# Café opening hours
+Connect-AzAccount -Identity
+Get-AzVM

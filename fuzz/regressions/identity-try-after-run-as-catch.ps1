@@ -1,0 +1,2 @@
+try { } catch { Connect-AzAccount -ServicePrincipal -CertificateThumbprint $t }
+try { Connect-AzAccount -Identity } catch { throw }

@@ -1,0 +1,4 @@
+$attempt = 0
+while ($true) {
+    Connect-AzAccount -ServicePrincipal -CertificateThumbprint $thumb $attempt
+}
