@@ -1,17 +1,15 @@
 //! What the fuzz target (`fuzz/`) found, minimised: each file in `fuzz/regressions/`
 //! is a runbook's bytes (without the fuzz input's selector byte), checked here in every
 //! run a selector can pick (safe and unsafe fixes, each identity, subscription source
-//! and `check` format) by the fuzz target's own invariants, with no known bug skipped.
-//! So they run in every `cargo test`, fuzzer or not. A test whose engine bug is not
-//! fixed yet is ignored, naming it: fixing the bug means removing the `#[ignore]` and
-//! the bug's condition in `KnownBugs` (support/invariants.rs).
+//! and `check` format) by the fuzz target's own invariants. So they run in every
+//! `cargo test`, fuzzer or not.
 
 #[path = "support/invariants.rs"]
 mod invariants;
 
 use std::path::{Path, PathBuf};
 
-use invariants::{check_bytes, KnownBugs, Selector};
+use invariants::{check_bytes, Selector};
 
 fn regressions() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions")
@@ -20,7 +18,7 @@ fn regressions() -> PathBuf {
 fn check_every_run(file: &str) {
     let bytes = std::fs::read(regressions().join(file)).expect("the regression file is there");
     for selector in Selector::all() {
-        if let Err(violation) = check_bytes(&bytes, selector, KnownBugs::Check) {
+        if let Err(violation) = check_bytes(&bytes, selector) {
             panic!("{file}, selector {:#04x}: {violation}", selector.0);
         }
     }
@@ -42,24 +40,20 @@ macro_rules! regressions {
 regressions! {
     // A UTF-8 BOM, then a Windows-1252 byte (é in a comment): decoded as Windows-1252
     // but encoded back as UTF-8, so a fix that adds one line rewrites the comment too.
-    #[ignore = "engine bug: BOM + Windows-1252 written back as UTF-8 (src/source.rs, SourceText::decode/encode)"]
     bom_then_windows_1252: "bom-then-windows-1252.ps1",
     // A Run As sign-in in a catch, then a later try that signs in with the identity:
     // MI102's fallback check slices the text from that later try's end to the catch.
-    #[ignore = "engine bug: check and fix panic, begin > end when slicing (src/rules/certificate_login.rs, fallback_removal)"]
     identity_try_after_run_as_catch: "identity-try-after-run-as-catch.ps1",
     // With unsafe fixes, MI103's loop rewrite would delete `$attempt = 0` while the
     // rewritten sign-in still reads `$attempt`: refused, and dropped for good by code
     // and message. Once MI102 has rewritten the sign-in, MI103 offers the same message
     // with a harmless edit, but the first run filters it out; a second run applies it.
-    #[ignore = "engine bug: fix is not idempotent, a refused fix stays refused by message (src/fix.rs, rejected)"]
     retry_loop_refused_then_harmless: "retry-loop-refused-then-harmless.ps1",
     // An identity sign-in's catch falls back to Run As, and the fallback sign-in ends
     // in code the parser cannot read (`Out-(Null`). MI102's fallback removal replaces
     // the catch's readable statements with `throw`, then `throw` with `throw`: fix
     // never converges and so fixes nothing in the file. Found by the property test
     // `mutated_runbooks_fix_safely` (it made that test flaky), then by the fuzzer.
-    #[ignore = "engine bug: fix does not converge (src/rules/certificate_login.rs, fallback_removal)"]
     fallback_sign_in_unreadable: "fallback-sign-in-unreadable.ps1",
 }
 

@@ -24,7 +24,7 @@
 mod invariants;
 
 use invariants::{
-    check_fix, check_safety, dangling_reads, insertions_into_literals, profile, KnownBugs, IDENTITIES, SUBSCRIPTIONS,
+    check_fix, check_safety, dangling_reads, insertions_into_literals, profile, IDENTITIES, SUBSCRIPTIONS,
 };
 use mimigrate::diagnostic::Edit;
 use mimigrate::fix::{fix_text, FixMode, FixOutcome};
@@ -183,19 +183,17 @@ fn cases(default: u32) -> u32 {
         .unwrap_or(default)
 }
 
-// The generated cases skip the engine bugs the fuzz target found and the fuzz
-// regression tests pin (`KnownBugs`): a random case must not fail CI for a known bug.
 proptest! {
     #![proptest_config(ProptestConfig { cases: cases(160), ..ProptestConfig::default() })]
 
     #[test]
     fn generated_runbooks_fix_safely(text in runbook(), user in any::<bool>(), unsafe_fixes in any::<bool>()) {
-        check_fix(&text, &profile(if user { 2 } else { 0 }, 0), FixMode { unsafe_fixes }, KnownBugs::Skip).map_err(TestCaseError::fail)?;
+        check_fix(&text, &profile(if user { 2 } else { 0 }, 0), FixMode { unsafe_fixes }).map_err(TestCaseError::fail)?;
     }
 
     #[test]
     fn mutated_runbooks_fix_safely(text in mutated_runbook(), unsafe_fixes in any::<bool>()) {
-        check_fix(&text, &profile(0, 0), FixMode { unsafe_fixes }, KnownBugs::Skip).map_err(TestCaseError::fail)?;
+        check_fix(&text, &profile(0, 0), FixMode { unsafe_fixes }).map_err(TestCaseError::fail)?;
     }
 
     #[test]
@@ -229,7 +227,7 @@ proptest! {
         subscription in 0..SUBSCRIPTIONS,
         unsafe_fixes in any::<bool>(),
     ) {
-        check_safety(&text, &profile(identity, subscription), FixMode { unsafe_fixes }, KnownBugs::Skip)
+        check_safety(&text, &profile(identity, subscription), FixMode { unsafe_fixes })
             .map_err(TestCaseError::fail)?;
     }
 
@@ -241,7 +239,7 @@ proptest! {
         subscription in 0..SUBSCRIPTIONS,
         unsafe_fixes in any::<bool>(),
     ) {
-        check_safety(&text, &profile(identity, subscription), FixMode { unsafe_fixes }, KnownBugs::Skip)
+        check_safety(&text, &profile(identity, subscription), FixMode { unsafe_fixes })
             .map_err(TestCaseError::fail)?;
     }
 }
@@ -333,7 +331,7 @@ fn fix_everywhere(text: &str) -> Vec<(String, FixOutcome)> {
             for unsafe_fixes in [false, true] {
                 let options = profile(identity, subscription);
                 let mode = FixMode { unsafe_fixes };
-                let outcome = check_safety(text, &options, mode, KnownBugs::Check).unwrap_or_else(|e| panic!("{e}"));
+                let outcome = check_safety(text, &options, mode).unwrap_or_else(|e| panic!("{e}"));
                 let label = format!(
                     "identity {:?}, subscription {:?}, unsafe {unsafe_fixes}",
                     options.target.identity, options.target.subscription

@@ -85,42 +85,15 @@ impl Selector {
     }
 }
 
-/// Engine bugs found by fuzzing and not fixed yet. The fuzz target skips each on the
-/// inputs that show it, so that a run goes on to find other bugs (and CI stays green);
-/// their regression tests (`tests/fuzz_regressions.rs`, ignored until fixed) do not.
-/// Fixing one means deleting its condition here and the `#[ignore]` of its test.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KnownBugs {
-    Skip,
-    Check,
-}
-
-/// The known engine panics, by where they happen and what they say: the fuzz target
-/// lets these unwind and goes on (a panic is no input's property, so they cannot be
-/// skipped beforehand).
-pub fn known_panic(panic: &std::panic::PanicHookInfo) -> Option<&'static str> {
-    let file = panic.location().map_or("", |l| l.file());
-    let message = panic.payload_as_str().unwrap_or("");
-    // fuzz/regressions/identity-try-after-run-as-catch.ps1
-    (file.ends_with("src/rules/certificate_login.rs") && message.contains("when slicing"))
-        .then_some("MI102 fallback_removal slices from a later try to an earlier catch")
-}
-
 /// `check` then `fix` on a file's bytes, as the CLI runs them, and every invariant.
 /// Bytes that are no script (binary, broken UTF-16) must only be refused, not crash.
-pub fn check_bytes(bytes: &[u8], selector: Selector, known: KnownBugs) -> Result<(), String> {
+pub fn check_bytes(bytes: &[u8], selector: Selector) -> Result<(), String> {
     let Ok(source) = SourceText::decode(bytes) else {
         return Ok(());
     };
     let options = selector.options();
     check_and_print(&source, &options, selector.format())?;
-    let outcome = check_everything(&source.text, &options, selector.mode(), known)?;
-    // Known bug (fuzz/regressions/bom-then-windows-1252.ps1): after a UTF-8 BOM,
-    // invalid UTF-8 is read as Windows-1252 but written back as UTF-8.
-    let bom_then_1252 = source.encoding == Encoding::Utf8Bom && std::str::from_utf8(&bytes[3..]).is_err();
-    if known == KnownBugs::Skip && bom_then_1252 {
-        return Ok(());
-    }
+    let outcome = check_everything(&source.text, &options, selector.mode())?;
     bytes_kept(bytes, &source, &outcome)
         .map_err(|what| context(what, &source.text, &options, selector.mode(), &outcome))
 }
@@ -136,18 +109,13 @@ fn check_and_print(source: &SourceText, options: &LintOptions, format: Format) -
 }
 
 /// Every invariant on one fix run of `text`; the outcome for further checks.
-pub fn check_everything(
-    text: &str,
-    options: &LintOptions,
-    mode: FixMode,
-    known: KnownBugs,
-) -> Result<FixOutcome, String> {
+pub fn check_everything(text: &str, options: &LintOptions, mode: FixMode) -> Result<FixOutcome, String> {
     let outcome = fix_text(text, options, mode);
     let (before, after) = (Script::parse(text), Script::parse(&outcome.text));
     let checks = [
-        converged(&before, &outcome, known),
+        converged(&before, &outcome),
         no_new_parse_errors(&before, &after),
-        idempotent(&outcome, options, mode, known),
+        idempotent(&outcome, options, mode),
         line_endings_kept(text, &outcome.text),
         no_dangling_reads(&before, &after),
         no_insertions_into_literals(&before, &after),
@@ -156,13 +124,13 @@ pub fn check_everything(
 }
 
 /// What `fix` guarantees of any text: parse errors, convergence, idempotence, line endings.
-pub fn check_fix(text: &str, options: &LintOptions, mode: FixMode, known: KnownBugs) -> Result<FixOutcome, String> {
+pub fn check_fix(text: &str, options: &LintOptions, mode: FixMode) -> Result<FixOutcome, String> {
     let outcome = fix_text(text, options, mode);
     let (before, after) = (Script::parse(text), Script::parse(&outcome.text));
     let checks = [
-        converged(&before, &outcome, known),
+        converged(&before, &outcome),
         no_new_parse_errors(&before, &after),
-        idempotent(&outcome, options, mode, known),
+        idempotent(&outcome, options, mode),
         line_endings_kept(text, &outcome.text),
     ];
     finish(checks, text, options, mode, outcome)
@@ -170,11 +138,11 @@ pub fn check_fix(text: &str, options: &LintOptions, mode: FixMode, known: KnownB
 
 /// What a reviewer checks first on a fixed runbook (`shared/tools/selfcheck`), here
 /// decided on the engine's own tree instead of a lexical scan.
-pub fn check_safety(text: &str, options: &LintOptions, mode: FixMode, known: KnownBugs) -> Result<FixOutcome, String> {
+pub fn check_safety(text: &str, options: &LintOptions, mode: FixMode) -> Result<FixOutcome, String> {
     let outcome = fix_text(text, options, mode);
     let (before, after) = (Script::parse(text), Script::parse(&outcome.text));
     let checks = [
-        converged(&before, &outcome, known),
+        converged(&before, &outcome),
         no_dangling_reads(&before, &after),
         no_insertions_into_literals(&before, &after),
     ];
@@ -202,16 +170,9 @@ fn context(what: String, text: &str, options: &LintOptions, mode: FixMode, outco
 }
 
 /// A run that does not settle must hand the input back, and must not happen.
-fn converged(before: &Script, outcome: &FixOutcome, known: KnownBugs) -> Result<(), String> {
+fn converged(before: &Script, outcome: &FixOutcome) -> Result<(), String> {
     if !outcome.converged && outcome.text != before.text {
         return Err("fixes did not converge, yet the text changed".into());
-    }
-    // Known bug (fuzz/regressions/fallback-sign-in-unreadable.ps1): MI102's fallback
-    // removal replaces only the statements of the catch the parser could read, so
-    // with the sign-in itself unreadable it rewrites `throw` to `throw` for ever.
-    let fallback_loops = outcome.unsettled == ["MI102"] && !before.errors.is_empty();
-    if known == KnownBugs::Skip && fallback_loops {
-        return Ok(());
     }
     if !outcome.converged {
         return Err(format!("fixes did not converge (unsettled: {:?})", outcome.unsettled));
@@ -231,20 +192,8 @@ fn no_new_parse_errors(before: &Script, after: &Script) -> Result<(), String> {
     Ok(())
 }
 
-fn idempotent(outcome: &FixOutcome, options: &LintOptions, mode: FixMode, known: KnownBugs) -> Result<(), String> {
+fn idempotent(outcome: &FixOutcome, options: &LintOptions, mode: FixMode) -> Result<(), String> {
     let again = fix_text(&outcome.text, options, mode);
-    // Known bug (fuzz/regressions/retry-loop-refused-then-harmless.ps1): a fix refused
-    // for harm is dropped for good by code and message, so when a later pass makes the
-    // same message harmless only a second run applies it.
-    let refused_before = again.applied.iter().any(|a| {
-        outcome
-            .rejected
-            .iter()
-            .any(|r| r.code == a.code && r.message == a.message)
-    });
-    if known == KnownBugs::Skip && refused_before {
-        return Ok(());
-    }
     if again.text != outcome.text {
         return Err(format!(
             "a second fix changed the text ({:?}) to\n{}",
@@ -276,9 +225,9 @@ pub fn bytes_kept(bytes: &[u8], source: &SourceText, outcome: &FixOutcome) -> Re
         return Ok(());
     };
     let bom = match source.encoding {
-        Encoding::Utf8Bom => 3,
+        Encoding::Utf8Bom | Encoding::Windows1252Bom => 3,
         Encoding::Utf16Le | Encoding::Utf16Be => 2,
-        Encoding::Utf8 | Encoding::Windows1252 => 0,
+        Encoding::Utf8 | Encoding::Windows1252 | Encoding::Utf16LeNoBom | Encoding::Utf16BeNoBom => 0,
     };
     if output[..bom] != bytes[..bom] {
         return Err(format!("the byte-order mark changed: {:x?}", &output[..bom]));
@@ -287,8 +236,10 @@ pub fn bytes_kept(bytes: &[u8], source: &SourceText, outcome: &FixOutcome) -> Re
     // byte length of the text before it.
     let width = |text: &str| match source.encoding {
         Encoding::Utf8 | Encoding::Utf8Bom => text.len(),
-        Encoding::Utf16Le | Encoding::Utf16Be => 2 * text.encode_utf16().count(),
-        Encoding::Windows1252 => text.chars().count(),
+        Encoding::Utf16Le | Encoding::Utf16Be | Encoding::Utf16LeNoBom | Encoding::Utf16BeNoBom => {
+            2 * text.encode_utf16().count()
+        }
+        Encoding::Windows1252 | Encoding::Windows1252Bom => text.chars().count(),
     };
     for (origin, range) in kept {
         let old_start = bom + width(&source.text[..origin]);
