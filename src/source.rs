@@ -132,9 +132,19 @@ impl SourceText {
         Ok(SourceText { text, encoding })
     }
 
-    /// The bytes of `text` in this file's encoding. `None` when a character cannot be
-    /// written in Windows-1252 (the caller must then leave the file alone).
+    /// The bytes of `text` in this file's encoding. `None` when they would not read
+    /// back as this text in this encoding: a character Windows-1252 cannot hold, or a
+    /// fix that left so little text around NUL bytes that the file would look binary
+    /// (the caller must then leave the file alone).
     pub fn encode(&self, text: &str) -> Option<Vec<u8>> {
+        let bytes = self.encode_unchecked(text)?;
+        let back = SourceText::decode(&bytes).ok()?;
+        // The encoding read back may differ (a fix that removed the only non-ASCII byte
+        // of a Windows-1252 file leaves UTF-8); the text may not.
+        (back.text == text).then_some(bytes)
+    }
+
+    fn encode_unchecked(&self, text: &str) -> Option<Vec<u8>> {
         match self.encoding {
             Encoding::Utf8 => Some(text.as_bytes().to_vec()),
             Encoding::Utf8Bom => Some([b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()),

@@ -82,7 +82,7 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
         let Some(bytes) = file.source.encode(&file.outcome.text) else {
             not_written.push(Skipped {
                 path: file.input.path.clone(),
-                reason: "a fix needs characters Windows-1252 cannot hold; left as it is".into(),
+                reason: "the fixed text would not read back in the file's encoding (characters Windows-1252 cannot hold, or NUL bytes that would make it look binary); left as it is".into(),
             });
             continue;
         };
