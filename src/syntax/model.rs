@@ -344,15 +344,8 @@ impl<'t> Script<'t> {
 
     /// The innermost function or workflow around `offset`.
     pub fn function_at(&self, offset: usize) -> Option<&Range<usize>> {
-        let mut candidate = self.functions.partition_point(|f| f.start <= offset).checked_sub(1);
-        while let Some(index) = candidate {
-            let function = &self.functions[index];
-            if function.contains(&offset) {
-                return Some(function);
-            }
-            candidate = self.function_parents[index];
-        }
-        None
+        let mut holding = holders(&self.functions, &self.function_parents, |f| f, offset);
+        holding.next().map(|index| &self.functions[index])
     }
 
     /// `$x = value` is its whole statement (not `$a = $x = 1` or `if ($x = ...)`), so
@@ -534,17 +527,8 @@ impl<'t> Script<'t> {
             .index
             .statement_parents
             .get_or_init(|| nesting(&self.statements, |s| &s.statement));
-        let mut candidate = self
-            .statements
-            .partition_point(|s| s.statement.start <= offset)
-            .checked_sub(1);
-        while let Some(index) = candidate {
-            if self.statements[index].statement.contains(&offset) {
-                return Some(&self.statements[index]);
-            }
-            candidate = parents[index];
-        }
-        None
+        let mut holding = holders(&self.statements, parents, |s| &s.statement, offset);
+        holding.next().map(|index| &self.statements[index])
     }
 
     /// The 1-based line `offset` is on.
@@ -563,19 +547,7 @@ impl<'t> Script<'t> {
             .index
             .command_parents
             .get_or_init(|| nesting(&self.commands, |c| &c.range));
-        let mut candidate = self
-            .commands
-            .partition_point(|c| c.range.start <= offset)
-            .checked_sub(1);
-        std::iter::from_fn(move || {
-            while let Some(index) = candidate {
-                candidate = parents[index];
-                if self.commands[index].range.contains(&offset) {
-                    return Some((index, &self.commands[index]));
-                }
-            }
-            None
-        })
+        holders(&self.commands, parents, |c| &c.range, offset).map(|index| (index, &self.commands[index]))
     }
 
     /// Whether byte `offset` lies strictly inside a comment or a string (text inserted
@@ -641,6 +613,27 @@ impl<'a> Assignments<'a> {
         let all = self.all;
         self.indices.iter().map(move |&i| &all[i])
     }
+}
+
+/// The indices of the items (as `nesting` takes them, with its `parents`) whose range
+/// holds `offset`, innermost first: the last item starting at or before `offset`, then
+/// its outer items (an item ending before `offset` cannot hold it, but an outer one can).
+fn holders<'a, T>(
+    items: &'a [T],
+    parents: &'a [Option<usize>],
+    range: impl Fn(&T) -> &Range<usize> + 'a,
+    offset: usize,
+) -> impl Iterator<Item = usize> + 'a {
+    let mut candidate = items.partition_point(|item| range(item).start <= offset).checked_sub(1);
+    std::iter::from_fn(move || {
+        while let Some(index) = candidate {
+            candidate = parents[index];
+            if range(&items[index]).contains(&offset) {
+                return Some(index);
+            }
+        }
+        None
+    })
 }
 
 /// For each item (sorted by start, nested ones after those around them, none
