@@ -60,6 +60,12 @@ regressions! {
     // back as binary. Such a fix is not written (`SourceText::encode` refuses bytes
     // that do not read back as the fixed text).
     nul_padding_looks_binary_after_fix: "nul-padding-looks-binary-after-fix.ps1",
+    // An unclosed `<#` after a comment line: error recovery starts the first statement
+    // at the line break, so the client-id declaration went in before it, at the end of
+    // the comment line, and so into the comment (then a second time on the next pass,
+    // as the first was not seen). Found by the fuzzer in CI. Statements now start at
+    // their first character.
+    statement_starting_at_a_line_break: "statement-starting-at-a-line-break.ps1",
 }
 
 #[test]

@@ -796,6 +796,16 @@ fn unwrap(mut node: Node) -> Node {
     node
 }
 
+/// `range` without the whitespace at either end: error recovery can start a statement
+/// at the line break before it, and text inserted before such a statement would land
+/// on the line above, after whatever comment ends that line.
+fn without_surrounding_whitespace(text: &str, range: Range<usize>) -> Range<usize> {
+    let slice = &text[range.clone()];
+    let start = range.start + (slice.len() - slice.trim_start().len());
+    let end = range.start + slice.trim_end().len();
+    start..end.max(start)
+}
+
 fn is_string_kind(kind: &str) -> bool {
     matches!(
         kind,
@@ -842,7 +852,10 @@ impl<'t, 'tree> Builder<'t, 'tree> {
         let kind = node.kind();
         let parent_kind = self.ancestors.last().map(|frame| frame.kind);
         let is_statement = parent_kind == Some("statement_list") && !matches!(kind, "empty_statement" | "comment");
-        let outer_statement = is_statement.then(|| std::mem::replace(&mut self.place.statement, node.byte_range()));
+        let outer_statement = is_statement.then(|| {
+            let statement = without_surrounding_whitespace(self.text, node.byte_range());
+            std::mem::replace(&mut self.place.statement, statement)
+        });
         if is_statement {
             self.script_parts.statements.push(self.place.clone());
         }
