@@ -72,7 +72,7 @@ fn main() {
         let lint_time = timed(|| drop(lint(script, &options)));
         let check_time = timed(|| {
             let source = SourceText::decode(script.as_bytes()).expect("text");
-            drop(CheckedFile::check("x.ps1".into(), source, &options, true));
+            drop(CheckedFile::check("x.ps1".into(), source, &options, true, None));
         });
         let fix_time = timed(|| drop(fix_text(script, &options, FixMode::default())));
         over_budget = [lint_time, check_time, fix_time].iter().any(|t| *t > BUDGET);

@@ -1,6 +1,7 @@
 //! mimigrate: find and rewrite retired Azure Automation Run As sign-in in PowerShell
 //! runbooks. One engine (`lint`) produces `Diagnostic`s; every front end consumes them.
 
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

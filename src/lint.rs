@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::cache::{Cache, Key};
 use crate::diagnostic::{Applicability, Diagnostic};
 use crate::fix::{fix_script, FixMode};
 use crate::rules::parse_error::WithheldFixes;
@@ -128,26 +129,25 @@ impl CheckedFile {
     /// really resolves, by running it: a fix may wait for another (MI101 after its
     /// sign-in) or be refused (it would harm the script), which the fix's own
     /// applicability cannot say. That costs a fix run on files with something to fix,
-    /// so only the formats that show `[*]` and the fixable count ask for it.
-    pub fn check(path: PathBuf, source: SourceText, options: &LintOptions, fixability: bool) -> Self {
+    /// so only the formats that show `[*]` and the fixable count ask for it. With a
+    /// `cache`, findings computed from the same text and options are reused.
+    pub fn check(
+        path: PathBuf,
+        source: SourceText,
+        options: &LintOptions,
+        fixability: bool,
+        cache: Option<&Cache>,
+    ) -> Self {
         let lines = LineIndex::new(&source.text);
-        let (diagnostics, fixable) = if could_have_findings(&source.text) {
-            let script = Script::parse(&source.text);
-            let diagnostics = lint_script(&script, &lines, options);
-            let mode = FixMode::default();
-            let fixable = if fixability
-                && diagnostics
-                    .iter()
-                    .any(|d| d.fix.as_ref().is_some_and(|f| mode.applies(f)))
-            {
-                fix_script(script, Some(diagnostics.clone()), options, mode).resolves(&diagnostics)
-            } else {
-                vec![false; diagnostics.len()]
-            };
-            (diagnostics, fixable)
-        } else {
-            (Vec::new(), Vec::new())
-        };
+        let key = cache.map(|_| Key::of(&source.text, options, fixability));
+        let cached = cache.zip(key).and_then(|(cache, key)| cache.get(&path, key));
+        let (diagnostics, fixable) = cached.unwrap_or_else(|| {
+            let found = findings(&source.text, &lines, options, fixability);
+            if let Some((cache, key)) = cache.zip(key) {
+                cache.put(&path, key, &found.0, &found.1);
+            }
+            found
+        });
         CheckedFile {
             path,
             source,
@@ -163,6 +163,27 @@ impl CheckedFile {
             .iter()
             .zip(self.fixable.iter().copied().chain(std::iter::repeat(false)))
     }
+}
+
+/// The findings of `text` and, with `fixability`, whether `fix` resolves each (else
+/// all false).
+fn findings(text: &str, lines: &LineIndex, options: &LintOptions, fixability: bool) -> (Vec<Diagnostic>, Vec<bool>) {
+    if !could_have_findings(text) {
+        return (Vec::new(), Vec::new());
+    }
+    let script = Script::parse(text);
+    let diagnostics = lint_script(&script, lines, options);
+    let mode = FixMode::default();
+    let fixable = if fixability
+        && diagnostics
+            .iter()
+            .any(|d| d.fix.as_ref().is_some_and(|f| mode.applies(f)))
+    {
+        fix_script(script, Some(diagnostics.clone()), options, mode).resolves(&diagnostics)
+    } else {
+        vec![false; diagnostics.len()]
+    };
+    (diagnostics, fixable)
 }
 
 #[cfg(test)]

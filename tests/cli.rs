@@ -226,3 +226,45 @@ fn full_format_shows_the_snippet_and_the_suggested_fix() {
         "{out}"
     );
 }
+
+#[test]
+fn a_second_check_reuses_findings_only_for_unchanged_text_and_options() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.ps1"), RUNAS).unwrap();
+    let check = |extra: &[&str]| {
+        let args: Vec<&str> = ["check", "--format", "concise"].iter().chain(extra).copied().collect();
+        stdout(&mimigrate(&args, dir.path()))
+    };
+    let first = check(&[]);
+    assert!(first.contains("a.ps1:3:1: MI102"), "{first}");
+    let cache = dir.path().join(".mimigrate_cache");
+    let stored = std::fs::read_to_string(cache.join("check.json")).expect("the run saved its cache");
+    assert!(std::fs::read_to_string(cache.join(".gitignore")).unwrap().contains('*'));
+
+    // A second run reads the cache: what it prints comes from there (shown by a
+    // message edited in the cache), not from checking the file again.
+    let marked = stored.replacen("Run As", "CACHED Run As", 1);
+    assert_ne!(marked, stored, "the cache holds the messages");
+    std::fs::write(cache.join("check.json"), marked).unwrap();
+    assert!(check(&[]).contains("CACHED"), "an unchanged file is not checked again");
+    assert!(!check(&["--no-cache"]).contains("CACHED"), "--no-cache reads no cache");
+    assert!(
+        !check(&["--ignore", "MI104"]).contains("CACHED"),
+        "other options, other key"
+    );
+
+    // Changed text is checked again, and the cache learns the new findings.
+    std::fs::write(dir.path().join("a.ps1"), MIGRATED).unwrap();
+    let after = check(&[]);
+    assert!(!after.contains("MI102") && !after.contains("CACHED"), "{after}");
+    std::fs::write(cache.join("check.json"), b"\xff not a cache").unwrap();
+    assert_eq!(check(&[]), after, "a corrupt cache is a miss");
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("a.ps1"), RUNAS).unwrap();
+    mimigrate(&["check", "--no-cache"], elsewhere.path());
+    assert!(
+        !elsewhere.path().join(".mimigrate_cache").exists(),
+        "--no-cache writes none"
+    );
+}

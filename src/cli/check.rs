@@ -1,13 +1,14 @@
 //! `mimigrate check`: report findings.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
 
 use super::inputs::{FileArgs, HasPath};
 use super::{closed_pipe_is_fine, plural};
+use crate::cache::Cache;
 use crate::lint::CheckedFile;
 use crate::output::Format;
 use crate::source::SourceText;
@@ -22,6 +23,18 @@ pub struct CheckArgs {
     /// Exit 0 even when there are findings.
     #[arg(long)]
     exit_zero: bool,
+    /// Where findings are cached between runs, keyed on each file's text, the options
+    /// and the build of mimigrate.
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "MIMIGRATE_CACHE_DIR",
+        default_value = ".mimigrate_cache"
+    )]
+    cache_dir: PathBuf,
+    /// Neither read nor write the cache.
+    #[arg(long, env = "MIMIGRATE_NO_CACHE", value_parser = clap::builder::FalseyValueParser::new())]
+    no_cache: bool,
 }
 
 pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String> {
@@ -32,8 +45,14 @@ pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String
         Format::Concise
     });
     inputs.progress = format.is_human() && !quiet;
-    let (files, unread) =
-        inputs.read_each(|input, _, source| CheckedFile::check(input.path, source, &input.options, format.is_human()));
+    // A script from stdin is an editor's unsaved buffer: not worth keeping.
+    let cache = (!args.no_cache && inputs.stdin.is_none()).then(|| Cache::open(&args.cache_dir));
+    let (files, unread) = inputs.read_each(|input, _, source| {
+        CheckedFile::check(input.path, source, &input.options, format.is_human(), cache.as_ref())
+    });
+    if let Some(cache) = cache {
+        cache.save();
+    }
     unread.report(quiet);
     if !quiet {
         note_guesses(files.iter().map(|f| (f.path.as_path(), &f.source)));

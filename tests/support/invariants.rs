@@ -100,7 +100,7 @@ pub fn check_bytes(bytes: &[u8], selector: Selector) -> Result<(), String> {
 
 /// `check` with one printer: the findings, where to show them, the `[*]` fixability.
 fn check_and_print(source: &SourceText, options: &LintOptions, format: Format) -> Result<(), String> {
-    let file = CheckedFile::check("runbook.ps1".into(), source.clone(), options, format.is_human());
+    let file = CheckedFile::check("runbook.ps1".into(), source.clone(), options, format.is_human(), None);
     let mut out = Vec::new();
     format
         .printer(false)
