@@ -5,9 +5,12 @@
 //! every size when the cost is linear. A size is skipped once a smaller one took
 //! longer than the budget (as the cubic engine did).
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
+#[path = "support/corpus.rs"]
+mod corpus;
+
+use corpus::corpus_runbooks;
 use mimigrate::fix::{fix_text, FixMode};
 use mimigrate::lint::{lint, CheckedFile, LintOptions};
 use mimigrate::source::SourceText;
@@ -21,17 +24,9 @@ Select-AzSubscription -SubscriptionId $conn.SubscriptionID\n";
 const BUDGET: Duration = Duration::from_secs(60);
 
 fn corpus_script(bytes: usize) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    let mut runbooks: Vec<_> = std::fs::read_dir(&root)
-        .expect("corpus/ exists")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "ps1"))
-        .collect();
-    runbooks.sort();
-    let texts: Vec<String> = runbooks
+    let texts: Vec<String> = corpus_runbooks()
         .iter()
-        .filter_map(|p| SourceText::decode(&std::fs::read(p).ok()?).ok())
+        .filter_map(|(_, bytes)| SourceText::decode(bytes).ok())
         .map(|s| s.text)
         .collect();
     let mut script = String::with_capacity(bytes + 100_000);

@@ -11,27 +11,13 @@ use std::time::{Duration, Instant};
 
 use mimigrate::source::SourceText;
 
-fn corpus() -> Vec<(String, Vec<u8>)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("corpus/ exists")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "ps1"))
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read(&p).expect("readable"))
-        })
-        .collect()
-}
+#[path = "support/corpus.rs"]
+mod corpus;
+use corpus::corpus_runbooks;
 
 /// N runbooks in folders of 100, cycling through the corpus.
 fn build_tree(root: &Path, count: usize) -> Vec<PathBuf> {
-    let corpus = corpus();
+    let corpus = corpus_runbooks();
     (0..count)
         .map(|i| {
             let (name, bytes) = &corpus[i % corpus.len()];

@@ -108,55 +108,75 @@ fn check_and_print(source: &SourceText, options: &LintOptions, format: Format) -
         .map_err(|e| format!("printing {format:?} failed: {e}"))
 }
 
+/// One thing a fix run must keep true.
+#[derive(Clone, Copy, Debug)]
+pub enum Invariant {
+    Converges,
+    NoNewParseErrors,
+    Idempotent,
+    LineEndingsKept,
+    NoDanglingReads,
+    NoInsertionsIntoLiterals,
+}
+
+use Invariant::*;
+
 /// Every invariant on one fix run of `text`; the outcome for further checks.
 pub fn check_everything(text: &str, options: &LintOptions, mode: FixMode) -> Result<FixOutcome, String> {
-    let outcome = fix_text(text, options, mode);
-    let (before, after) = (Script::parse(text), Script::parse(&outcome.text));
-    let checks = [
-        converged(&before, &outcome),
-        no_new_parse_errors(&before, &after),
-        idempotent(&outcome, options, mode),
-        line_endings_kept(text, &outcome.text),
-        no_dangling_reads(&before, &after),
-        no_insertions_into_literals(&before, &after),
+    let every = [
+        Converges,
+        NoNewParseErrors,
+        Idempotent,
+        LineEndingsKept,
+        NoDanglingReads,
+        NoInsertionsIntoLiterals,
     ];
-    finish(checks, text, options, mode, outcome)
+    check_invariants(text, options, mode, &every)
 }
 
 /// What `fix` guarantees of any text: parse errors, convergence, idempotence, line endings.
 pub fn check_fix(text: &str, options: &LintOptions, mode: FixMode) -> Result<FixOutcome, String> {
-    let outcome = fix_text(text, options, mode);
-    let (before, after) = (Script::parse(text), Script::parse(&outcome.text));
-    let checks = [
-        converged(&before, &outcome),
-        no_new_parse_errors(&before, &after),
-        idempotent(&outcome, options, mode),
-        line_endings_kept(text, &outcome.text),
-    ];
-    finish(checks, text, options, mode, outcome)
+    check_invariants(
+        text,
+        options,
+        mode,
+        &[Converges, NoNewParseErrors, Idempotent, LineEndingsKept],
+    )
 }
 
 /// What a reviewer checks first on a fixed runbook (`shared/tools/selfcheck`), here
 /// decided on the engine's own tree instead of a lexical scan.
 pub fn check_safety(text: &str, options: &LintOptions, mode: FixMode) -> Result<FixOutcome, String> {
-    let outcome = fix_text(text, options, mode);
-    let (before, after) = (Script::parse(text), Script::parse(&outcome.text));
-    let checks = [
-        converged(&before, &outcome),
-        no_dangling_reads(&before, &after),
-        no_insertions_into_literals(&before, &after),
-    ];
-    finish(checks, text, options, mode, outcome)
+    check_invariants(
+        text,
+        options,
+        mode,
+        &[Converges, NoDanglingReads, NoInsertionsIntoLiterals],
+    )
 }
 
-fn finish<const N: usize>(
-    checks: [Result<(), String>; N],
+/// Fix `text` once and check `invariants` on the result, in order; the first broken
+/// one is the error, with the run's context.
+pub fn check_invariants(
     text: &str,
     options: &LintOptions,
     mode: FixMode,
-    outcome: FixOutcome,
+    invariants: &[Invariant],
 ) -> Result<FixOutcome, String> {
-    match checks.into_iter().find_map(Result::err) {
+    let outcome = fix_text(text, options, mode);
+    let (before, after) = (Script::parse(text), Script::parse(&outcome.text));
+    let broken = invariants.iter().find_map(|invariant| {
+        match invariant {
+            Converges => converged(&before, &outcome),
+            NoNewParseErrors => no_new_parse_errors(&before, &after),
+            Idempotent => idempotent(&outcome, options, mode),
+            LineEndingsKept => line_endings_kept(text, &outcome.text),
+            NoDanglingReads => no_dangling_reads(&before, &after),
+            NoInsertionsIntoLiterals => no_insertions_into_literals(&before, &after),
+        }
+        .err()
+    });
+    match broken {
         Some(what) => Err(context(what, text, options, mode, &outcome)),
         None => Ok(outcome),
     }
