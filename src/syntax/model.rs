@@ -806,6 +806,10 @@ fn without_surrounding_whitespace(text: &str, range: Range<usize>) -> Range<usiz
     start..end.max(start)
 }
 
+fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
 fn is_string_kind(kind: &str) -> bool {
     matches!(
         kind,
@@ -821,6 +825,16 @@ fn named_children(node: Node) -> Vec<Node> {
 impl<'t, 'tree> Builder<'t, 'tree> {
     fn text_of(&self, node: Node) -> &'t str {
         &self.text[node.byte_range()]
+    }
+
+    /// The place of code at `node`. Its statement always holds it: code outside any
+    /// statement (a `param()` default) is its own statement.
+    fn place_of(&self, node: Node) -> Place {
+        let mut place = self.place.clone();
+        if !contains(&place.statement, &node.byte_range()) {
+            place.statement = node.byte_range();
+        }
+        place
     }
 
     fn parent(&self) -> Option<Node<'tree>> {
@@ -851,7 +865,12 @@ impl<'t, 'tree> Builder<'t, 'tree> {
     fn enter(&mut self, node: Node<'tree>) {
         let kind = node.kind();
         let parent_kind = self.ancestors.last().map(|frame| frame.kind);
-        let is_statement = parent_kind == Some("statement_list") && !matches!(kind, "empty_statement" | "comment");
+        // Error recovery can leave statements outside any statement list, e.g. a whole
+        // script under one ERROR node: the pieces of such a node count as statements.
+        let loose = parent_kind == Some("ERROR") && !contains(&self.place.statement, &node.byte_range());
+        let is_statement = (parent_kind == Some("statement_list") || loose)
+            && !matches!(kind, "empty_statement" | "comment")
+            && !self.text_of(node).trim().is_empty();
         let outer_statement = is_statement.then(|| {
             let statement = without_surrounding_whitespace(self.text, node.byte_range());
             std::mem::replace(&mut self.place.statement, statement)
@@ -980,7 +999,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             splats,
             assigned_to,
             pipeline,
-            place: self.place.clone(),
+            place: self.place_of(node),
         });
     }
 
@@ -1176,7 +1195,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             target: target.byte_range(),
             value,
             is_parameter: false,
-            place: self.place.clone(),
+            place: self.place_of(node),
         });
     }
 
@@ -1199,7 +1218,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             target: variable.byte_range(),
             value,
             is_parameter: true,
-            place: self.place.clone(),
+            place: self.place_of(node),
         });
     }
 
@@ -1238,7 +1257,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             name: normalize_variable(text),
             range: node.byte_range(),
             member,
-            place: self.place.clone(),
+            place: self.place_of(node),
         });
     }
 
@@ -1252,7 +1271,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
         self.script_parts.method_calls.push(MethodCall {
             method: self.text_of(method).to_owned(),
             range: node.byte_range(),
-            place: self.place.clone(),
+            place: self.place_of(node),
         });
     }
 
@@ -1262,7 +1281,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
         self.script_parts.types.push(TypeName {
             name: name.to_owned(),
             range: node.byte_range(),
-            place: self.place.clone(),
+            place: self.place_of(node),
         });
     }
 }

@@ -489,7 +489,10 @@ fn origins(input: &str, output: &str, output_script: &Script) -> Vec<Option<usiz
                     .filter_map(|change| Some((change.old_index()?, change.new_index()?)))
                     .collect();
                 for run in kept.chunk_by(|a, b| b.0 == a.0 + 1 && b.1 == a.1 + 1) {
-                    if run.len() < MIN_KEPT {
+                    // A short run is a chance match, except a line break: a deletion
+                    // to the end of a line keeps the line's own break alone.
+                    let line_break = run.iter().all(|&(_, n)| matches!(new_offsets[n].1, '\n' | '\r'));
+                    if run.len() < MIN_KEPT && !line_break {
                         continue;
                     }
                     for &(o, n) in run {
