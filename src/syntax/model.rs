@@ -831,8 +831,9 @@ impl<'t, 'tree> Builder<'t, 'tree> {
     /// statement (a `param()` default) is its own statement.
     fn place_of(&self, node: Node) -> Place {
         let mut place = self.place.clone();
-        if !contains(&place.statement, &node.byte_range()) {
-            place.statement = node.byte_range();
+        let code = without_surrounding_whitespace(self.text, node.byte_range());
+        if !contains(&place.statement, &code) {
+            place.statement = code;
         }
         place
     }
@@ -867,14 +868,12 @@ impl<'t, 'tree> Builder<'t, 'tree> {
         let parent_kind = self.ancestors.last().map(|frame| frame.kind);
         // Error recovery can leave statements outside any statement list, e.g. a whole
         // script under one ERROR node: the pieces of such a node count as statements.
-        let loose = parent_kind == Some("ERROR") && !contains(&self.place.statement, &node.byte_range());
+        let code = without_surrounding_whitespace(self.text, node.byte_range());
+        let loose = parent_kind == Some("ERROR") && !contains(&self.place.statement, &code);
         let is_statement = (parent_kind == Some("statement_list") || loose)
             && !matches!(kind, "empty_statement" | "comment")
-            && !self.text_of(node).trim().is_empty();
-        let outer_statement = is_statement.then(|| {
-            let statement = without_surrounding_whitespace(self.text, node.byte_range());
-            std::mem::replace(&mut self.place.statement, statement)
-        });
+            && !code.is_empty();
+        let outer_statement = is_statement.then(|| std::mem::replace(&mut self.place.statement, code.clone()));
         if is_statement {
             self.script_parts.statements.push(self.place.clone());
         }
@@ -1378,6 +1377,35 @@ mod tests {
         assert_eq!(
             alone,
             [("Get-A", true), ("Get-B", false), ("Get-C", true), ("Out-Null", true)]
+        );
+    }
+
+    #[test]
+    fn every_place_s_statement_holds_its_code() {
+        // Trailing blanks inside a command's node; a script the parser reads as one
+        // ERROR node (the `for` header fused to a sign-in); a `param()` default.
+        let texts = [
+            "$r = Get-A -Uri \"x\" | ConvertFrom-Json   \n$t = $r.x \n",
+            "$c = @{\nwhile ($x) {\n    for ($i = 0; $i -lt 3; $i++)$c = Connect-AzAccount -Identity\n}\n",
+            "param($s = (Get-AutomationVariable -Name 'S'))\nGet-B\n",
+        ];
+        for text in texts {
+            let script = Script::parse(text);
+            let places = script.commands.iter().map(|c| (&c.place, c.range.clone()));
+            for (place, code) in places.chain(script.variables.iter().map(|u| (&u.place, u.range.clone()))) {
+                assert!(
+                    place.statement.start <= code.start && code.end <= place.statement.end,
+                    "{text:?}: {:?} is not in its statement {:?}",
+                    &text[code],
+                    &text[place.statement.clone()]
+                );
+            }
+        }
+        let script = Script::parse(texts[0]);
+        let get = script.commands_named("Get-A").next().unwrap();
+        assert_eq!(
+            script.slice(&get.place.statement),
+            "$r = Get-A -Uri \"x\" | ConvertFrom-Json"
         );
     }
 
