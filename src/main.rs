@@ -1,4 +1,9 @@
 fn main() -> std::process::ExitCode {
-    let cli = mimigrate::cli::parse_args();
-    mimigrate::cli::run(cli)
+    match mimigrate::cli::parse_args() {
+        Ok(cli) => mimigrate::cli::run(cli),
+        Err(message) => {
+            eprintln!("mimigrate: {message}");
+            std::process::ExitCode::from(2)
+        }
+    }
 }

@@ -208,6 +208,44 @@ fn rule_prints_documentation_and_lists_rules() {
         assert!(list.contains(code), "{list}");
     }
     assert_eq!(mimigrate(&["rule", "MI999"], dir.path()).status.code(), Some(2));
+    let by_name = stdout(&mimigrate(&["rule", "Certificate-Login"], dir.path()));
+    assert_eq!(by_name, doc, "a rule's name finds it as its code does");
+}
+
+#[test]
+fn a_mistyped_command_is_named_and_a_path_of_that_name_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = mimigrate(&["chek"], dir.path());
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        stderr(&typo).contains("unknown command `chek`") && stderr(&typo).contains("did you mean `check`?"),
+        "{}",
+        stderr(&typo)
+    );
+    // A folder that happens to be named like a typo is a folder.
+    std::fs::create_dir(dir.path().join("fixx")).unwrap();
+    std::fs::write(dir.path().join("fixx/a.ps1"), RUNAS).unwrap();
+    let folder = mimigrate(&["fixx", "--format", "concise"], dir.path());
+    assert!(stdout(&folder).contains("MI102"), "{}", stderr(&folder));
+    // Not like any command: a missing path, as before.
+    let missing = mimigrate(&["runbooks"], dir.path());
+    assert!(
+        stderr(&missing).contains("runbooks: no such file or folder"),
+        "{}",
+        stderr(&missing)
+    );
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn output_format_is_accepted_as_ruff_spells_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.ps1"), RUNAS).unwrap();
+    let json = stdout(&mimigrate(&["check", "--output-format", "json"], dir.path()));
+    assert!(
+        json.trim_start().starts_with('[') && json.contains("\"MI102\""),
+        "{json}"
+    );
 }
 
 #[test]

@@ -50,9 +50,12 @@ fn diff_and_check_write_nothing() {
     std::fs::write(dir.path().join("a.ps1"), RUNAS).unwrap();
     let diff = mimigrate(&["fix", "--diff", "a.ps1"], dir.path());
     let out = text(&diff.stdout);
-    assert!(out.starts_with("--- a.ps1\n+++ a.ps1\n@@"), "{out}");
-    assert!(out.contains("+Connect-AzAccount -Identity | Out-Null"), "{out}");
-    assert_eq!(diff.status.code(), Some(0));
+    assert!(out.starts_with("--- a/a.ps1\n+++ b/a.ps1\n@@"), "{out}");
+    assert!(out.contains("+Connect-AzAccount -Identity | Out-Null\r\n"), "{out}");
+    assert!(
+        out.contains("Would fix 2 findings in 1 file; 2 findings left (1 more fixable with --unsafe-fixes)"),
+        "{out}"
+    );
     let check = mimigrate(&["fix", "--check", "a.ps1"], dir.path());
     assert_eq!(check.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(dir.path().join("a.ps1")).unwrap(), RUNAS);
@@ -270,4 +273,44 @@ fn a_later_check_finds_what_fix_said_was_left() {
     let codes: Vec<&str> = check.lines().filter_map(|l| l.split(": ").nth(1)).collect();
     assert_eq!(codes.len(), 2, "{check}");
     assert!(check.contains("MI101") && check.contains("MI104"), "{check}");
+}
+
+#[test]
+fn a_diff_exits_like_the_fix_and_git_applies_it_to_crlf_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("runbooks")).unwrap();
+    std::fs::write(dir.path().join("runbooks/a.ps1"), RUNAS).unwrap();
+    let diff = mimigrate(&["fix", "--diff", "--quiet", "runbooks/a.ps1"], dir.path());
+    std::fs::write(dir.path().join("fix.patch"), &diff.stdout).unwrap();
+
+    let fixed = tempfile::tempdir().unwrap();
+    std::fs::create_dir(fixed.path().join("runbooks")).unwrap();
+    std::fs::write(fixed.path().join("runbooks/a.ps1"), RUNAS).unwrap();
+    let fix = mimigrate(&["fix", "--quiet", "runbooks/a.ps1"], fixed.path());
+    assert_eq!(diff.status.code(), fix.status.code(), "--diff exits as fix would");
+    assert_eq!(fix.status.code(), Some(1), "a finding is left");
+
+    let apply = std::process::Command::new("git")
+        .args(["apply", "--verbose", "fix.patch"])
+        .current_dir(dir.path())
+        .output()
+        .expect("git runs");
+    assert!(apply.status.success(), "git apply: {}", text(&apply.stderr));
+    assert_eq!(
+        std::fs::read(dir.path().join("runbooks/a.ps1")).unwrap(),
+        std::fs::read(fixed.path().join("runbooks/a.ps1")).unwrap(),
+        "the applied diff gives what fix writes, CRLF and all"
+    );
+}
+
+#[test]
+fn the_summary_counts_what_unsafe_fixes_would_add() {
+    let dir = tempfile::tempdir().unwrap();
+    let retry = "$attempt = 0\nwhile ($attempt -lt 3) {\n    $attempt++\n    Write-Output \"try $attempt\"\n    Connect-AzAccount -Identity\n    Start-Sleep -Seconds 5\n}\n";
+    std::fs::write(dir.path().join("a.ps1"), retry).unwrap();
+    for args in [&["fix", "--diff", "a.ps1"][..], &["fix", "a.ps1"]] {
+        let output = mimigrate(args, dir.path());
+        let out = text(&output.stdout);
+        assert!(out.contains("more fixable with --unsafe-fixes"), "{args:?}: {out}");
+    }
 }

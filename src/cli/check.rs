@@ -18,7 +18,7 @@ pub struct CheckArgs {
     #[command(flatten)]
     files: FileArgs,
     /// Output format [default: full on a terminal, concise otherwise].
-    #[arg(long, value_enum, env = "MIMIGRATE_FORMAT")]
+    #[arg(long, value_enum, env = "MIMIGRATE_FORMAT", alias = "output-format")]
     format: Option<Format>,
     /// Exit 0 even when there are findings.
     #[arg(long)]

@@ -8,7 +8,7 @@ use clap::Args;
 use super::check::note_guesses;
 use super::inputs::{report_skipped, FileArgs, HasPath, Input, Skipped};
 use super::{closed_pipe_is_fine, plural};
-use crate::diagnostic::Applicability;
+use crate::diagnostic::{Applicability, Diagnostic};
 use crate::fix::{fix_text, FixMode, FixOutcome, MAX_PASSES};
 use crate::lint::CheckedFile;
 use crate::output::Format;
@@ -32,7 +32,7 @@ pub struct FixArgs {
     #[arg(long)]
     exit_non_zero_on_fix: bool,
     /// Format of the findings left after fixing [default: full on a terminal, concise otherwise].
-    #[arg(long, value_enum, env = "MIMIGRATE_FORMAT")]
+    #[arg(long, value_enum, env = "MIMIGRATE_FORMAT", alias = "output-format")]
     format: Option<Format>,
 }
 
@@ -117,6 +117,11 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
     let changed_files = fixed.iter().filter(written).count();
     let applied: usize = fixed.iter().filter(written).map(|f| f.outcome.resolved()).sum();
     let remaining: usize = fixed.iter().map(|f| f.outcome.remaining.len()).sum();
+    let unsafe_left = if args.unsafe_fixes {
+        0
+    } else {
+        unsafe_fixes_left(fixed.iter().flat_map(|f| &f.outcome.remaining))
+    };
     if !show_only {
         let left: Vec<CheckedFile> = fixed
             .into_iter()
@@ -142,32 +147,19 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
             .print(&left, &mut out)
             .or_else(closed_pipe_is_fine)?;
         if !quiet {
-            let unsafe_left = left
-                .iter()
-                .flat_map(|f| &f.diagnostics)
-                .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == Applicability::Unsafe))
-                .count();
             // Machine formats keep stdout parseable: the summary goes to stderr.
             let mut stderr = std::io::stderr().lock();
             let summary_out: &mut dyn Write = if format.is_human() { &mut out } else { &mut stderr };
-            summary(
-                summary_out,
-                "Fixed",
-                applied,
-                changed_files,
-                remaining,
-                if args.unsafe_fixes { 0 } else { unsafe_left },
-            )?;
+            summary(summary_out, "Fixed", applied, changed_files, remaining, unsafe_left)?;
         }
     } else if !quiet {
-        summary(&mut out, "Would fix", applied, changed_files, remaining, 0)?;
+        summary(&mut out, "Would fix", applied, changed_files, remaining, unsafe_left)?;
     }
     out.flush().or_else(closed_pipe_is_fine)?;
     let failed = !not_written.is_empty();
+    // `--diff` exits as the same run without it would: 1 when findings would remain.
     let exit_one = if args.check {
         changed_files > 0 || failed
-    } else if args.diff {
-        failed
     } else {
         remaining > 0 || failed || (args.exit_non_zero_on_fix && changed_files > 0)
     };
@@ -200,7 +192,11 @@ fn fix_stdin(input: Input, bytes: &[u8], mode: FixMode, args: &FixArgs, quiet: b
             outcome.resolved(),
             usize::from(changed),
             outcome.remaining.len(),
-            0,
+            if args.unsafe_fixes {
+                0
+            } else {
+                unsafe_fixes_left(&outcome.remaining)
+            },
         )?;
     }
     let exit_one = if args.check {
@@ -209,6 +205,14 @@ fn fix_stdin(input: Input, bytes: &[u8], mode: FixMode, args: &FixArgs, quiet: b
         args.exit_non_zero_on_fix && changed
     };
     Ok(if exit_one { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Findings left after fixing whose fix is unsafe: `--unsafe-fixes` would take them.
+fn unsafe_fixes_left<'d>(remaining: impl IntoIterator<Item = &'d Diagnostic>) -> usize {
+    remaining
+        .into_iter()
+        .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == Applicability::Unsafe))
+        .count()
 }
 
 fn summary(
@@ -265,9 +269,15 @@ fn print_diff(
     after: &str,
     color: bool,
 ) -> std::io::Result<()> {
-    let shown = path.display().to_string();
+    // `a/` and `b/` as git writes them, so `git apply` (which strips one folder)
+    // finds the file from where mimigrate ran.
+    let shown = path.display().to_string().replace('\\', "/");
     let diff = similar::TextDiff::from_lines(before, after);
-    let text = diff.unified_diff().context_radius(3).header(&shown, &shown).to_string();
+    let text = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{shown}"), &format!("b/{shown}"))
+        .to_string();
     for line in text.split_inclusive('\n') {
         let paint = match line.as_bytes().first() {
             _ if !color => "",
@@ -279,8 +289,11 @@ fn print_diff(
             _ => "",
         };
         let reset = if paint.is_empty() { "" } else { "\x1b[0m" };
+        // The file's own line endings stay (a CRLF file's diff has CRLF lines), or
+        // `git apply` finds no context to match.
         let body = line.trim_end_matches(['\n', '\r']);
-        writeln!(out, "{paint}{body}{reset}")?;
+        let ending = &line[body.len()..];
+        write!(out, "{paint}{body}{reset}{ending}")?;
     }
     Ok(())
 }

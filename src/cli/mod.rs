@@ -50,25 +50,50 @@ enum Command {
     Permissions(Box<permissions::PermissionsArgs>),
     /// Print a rule's documentation; without CODE, list every rule.
     Rule {
-        /// A rule code such as MI102.
+        /// A rule code such as MI102, or its name (certificate-login).
         code: Option<String>,
     },
 }
 
 const SUBCOMMANDS: &[&str] = &["check", "fix", "modules", "permissions", "rule", "help"];
 
-/// Parse the process arguments; `mimigrate PATHS` means `mimigrate check PATHS`.
-pub fn parse_args() -> Cli {
+/// Parse the process arguments; `mimigrate PATHS` means `mimigrate check PATHS`. A
+/// first argument that is no path and looks like a mistyped command is an error that
+/// says so (`mimigrate chek`), not a missing file.
+pub fn parse_args() -> Result<Cli, String> {
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let first = args.get(1).and_then(|a| a.to_str()).map(str::to_owned);
     let is_top_level_flag = |a: &str| matches!(a, "-h" | "--help" | "-V" | "--version");
+    if let Some(first) = first
+        .as_deref()
+        .filter(|a| !SUBCOMMANDS.contains(a) && !is_top_level_flag(a))
+    {
+        if let Some(command) = mistyped_command(first) {
+            return Err(format!(
+                "unknown command `{first}` (and no file or folder of that name); did you mean `{command}`?"
+            ));
+        }
+    }
     if first
         .as_deref()
         .is_none_or(|a| !SUBCOMMANDS.contains(&a) && !is_top_level_flag(a))
     {
         args.insert(1, "check".into());
     }
-    Cli::parse_from(args)
+    Ok(Cli::parse_from(args))
+}
+
+/// The command `word` is a typo of: within two edits of one, and not an existing path.
+fn mistyped_command(word: &str) -> Option<&'static str> {
+    if word.starts_with('-') || word.len() < 3 || std::path::Path::new(word).exists() {
+        return None;
+    }
+    SUBCOMMANDS
+        .iter()
+        .map(|command| (strsim::levenshtein(&word.to_lowercase(), command), *command))
+        .filter(|(distance, _)| *distance <= 2)
+        .min()
+        .map(|(_, command)| command)
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -92,7 +117,8 @@ pub fn run(cli: Cli) -> ExitCode {
 
 fn rule(code: Option<&str>) -> Result<ExitCode, String> {
     let text = match code {
-        Some(code) => rules::by_code(code)
+        Some(code) => rules::by_code(&code.to_uppercase())
+            .or_else(|| rules::ALL.iter().copied().find(|r| r.name.eq_ignore_ascii_case(code)))
             .ok_or_else(|| format!("no rule {code}; `mimigrate rule` lists them"))?
             .documentation
             .to_owned(),
