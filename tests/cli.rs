@@ -306,3 +306,18 @@ fn a_second_check_reuses_findings_only_for_unchanged_text_and_options() {
         "--no-cache writes none"
     );
 }
+
+#[test]
+fn each_command_s_help_lists_its_own_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = |command: &str| stdout(&mimigrate(&[command, "--help"], dir.path()));
+    let has = |command: &str, flag: &str| help(command).contains(flag);
+    for command in ["check", "fix", "modules"] {
+        assert!(has(command, "--identity") && has(command, "--select"), "{}", help(command));
+    }
+    assert!(has("fix", "--unsafe-fixes") && !has("check", "--unsafe-fixes"));
+    assert!(has("check", "--exit-zero") && !has("fix", "--exit-zero"));
+    assert!(!has("permissions", "--identity"), "permissions does not depend on the fixes");
+    assert!(!has("rule", "--select") && !has("rule", "PATHS"), "{}", help("rule"));
+    assert!(help("check").contains("Global options:"));
+}

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::inputs::{FileArgs, HasPath};
+use super::inputs::{FileArgs, HasPath, TargetArgs};
 use super::{closed_pipe_is_fine, plural};
 use crate::cache::Cache;
 use crate::lint::CheckedFile;
@@ -15,8 +15,6 @@ use crate::source::SourceText;
 
 #[derive(Args)]
 pub struct CheckArgs {
-    #[command(flatten)]
-    files: FileArgs,
     /// Output format [default: full on a terminal, concise otherwise].
     #[arg(long, value_enum, env = "MIMIGRATE_FORMAT", alias = "output-format")]
     format: Option<Format>,
@@ -35,10 +33,14 @@ pub struct CheckArgs {
     /// Neither read nor write the cache.
     #[arg(long, env = "MIMIGRATE_NO_CACHE", value_parser = clap::builder::FalseyValueParser::new())]
     no_cache: bool,
+    #[command(flatten)]
+    files: FileArgs,
+    #[command(flatten)]
+    target: TargetArgs,
 }
 
 pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String> {
-    let mut inputs = args.files.load()?;
+    let mut inputs = args.files.load(&args.target)?;
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         Format::Full
     } else {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::check::note_guesses;
-use super::inputs::{report_skipped, FileArgs, HasPath, Input, Skipped};
+use super::inputs::{report_skipped, FileArgs, HasPath, Input, Skipped, TargetArgs};
 use super::{closed_pipe_is_fine, plural};
 use crate::diagnostic::{Applicability, Diagnostic};
 use crate::fix::{fix_text, FixMode, FixOutcome, MAX_PASSES};
@@ -17,8 +17,6 @@ use crate::write::Writer;
 
 #[derive(Args)]
 pub struct FixArgs {
-    #[command(flatten)]
-    files: FileArgs,
     /// Print a unified diff of the fixes; write nothing.
     #[arg(long)]
     diff: bool,
@@ -34,6 +32,10 @@ pub struct FixArgs {
     /// Format of the findings left after fixing [default: full on a terminal, concise otherwise].
     #[arg(long, value_enum, env = "MIMIGRATE_FORMAT", alias = "output-format")]
     format: Option<Format>,
+    #[command(flatten)]
+    files: FileArgs,
+    #[command(flatten)]
+    target: TargetArgs,
 }
 
 /// One file after fixing, before anything is written.
@@ -61,7 +63,7 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
         unsafe_fixes: args.unsafe_fixes,
     };
     let show_only = args.diff || args.check;
-    let mut inputs = args.files.load()?;
+    let mut inputs = args.files.load(&args.target)?;
     inputs.progress = !quiet && args.format.is_none_or(Format::is_human);
     if let Some((input, bytes)) = inputs.stdin {
         return fix_stdin(input, &bytes, mode, &args, quiet);

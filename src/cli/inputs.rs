@@ -16,8 +16,9 @@ use crate::source::{read_regular, SourceText, MAX_FILE_BYTES};
 use crate::target::{Identity, MigrationTarget, SubscriptionSource};
 use crate::write::pause_for_tests;
 
-/// Options shared by `check` and `fix`: what to read and which rules apply.
+/// Options shared by the commands that read scripts: what to read and which rules apply.
 #[derive(Args)]
+#[command(next_help_heading = "Files and rules")]
 pub struct FileArgs {
     /// Files or folders; `-` reads one script from stdin.
     #[arg(default_value = ".")]
@@ -40,13 +41,13 @@ pub struct FileArgs {
     /// The name of the script read from stdin, for config matching and messages.
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<PathBuf>,
-    #[command(flatten)]
-    target: TargetArgs,
 }
 
 /// What fixes migrate to; also settable in the config's `[identity]`/`[subscription]`.
-#[derive(Args)]
-struct TargetArgs {
+/// Only the commands whose output depends on the fixes take them.
+#[derive(Args, Default)]
+#[command(next_help_heading = "Fix target")]
+pub struct TargetArgs {
     /// Managed identity kind the rewritten sign-ins use.
     #[arg(long, value_enum)]
     identity: Option<IdentityArg>,
@@ -175,7 +176,7 @@ pub struct Inputs {
 const PROGRESS_FROM_FILES: usize = 100;
 
 impl FileArgs {
-    pub fn load(&self) -> Result<Inputs, String> {
+    pub fn load(&self, target: &TargetArgs) -> Result<Inputs, String> {
         let source = if self.no_config {
             ConfigSource::Defaults
         } else if let Some(file) = &self.config {
@@ -192,7 +193,7 @@ impl FileArgs {
                 .read_to_end(&mut bytes)
                 .map_err(|e| format!("cannot read stdin: {e}"))?;
             let input = Input {
-                options: self.options_for(&config, &name)?,
+                options: self.options_for(&config, &name, target)?,
                 tree: PathBuf::from("."),
                 path: name,
             };
@@ -209,7 +210,7 @@ impl FileArgs {
             .into_iter()
             .map(|c| {
                 Ok(Input {
-                    options: self.options_for(&c.config, &c.path)?,
+                    options: self.options_for(&c.config, &c.path, target)?,
                     path: c.path,
                     tree: c.tree,
                 })
@@ -227,7 +228,7 @@ impl FileArgs {
         })
     }
 
-    fn options_for(&self, config: &Config, path: &Path) -> Result<LintOptions, String> {
+    fn options_for(&self, config: &Config, path: &Path, target: &TargetArgs) -> Result<LintOptions, String> {
         let mut selection = config.selection_for(path);
         if !self.select.is_empty() {
             selection.select = self.select.iter().map(|c| c.to_uppercase()).collect();
@@ -236,7 +237,7 @@ impl FileArgs {
         validate_codes(&selection)?;
         Ok(LintOptions {
             selection,
-            target: self.target.apply(&config.target)?,
+            target: target.apply(&config.target)?,
             ..LintOptions::default()
         })
     }

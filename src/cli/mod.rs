@@ -24,10 +24,10 @@ pub struct Cli {
     #[command(subcommand)]
     command: Command,
     /// Colour in human output.
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, help_heading = "Global options")]
     color: ColorChoice,
     /// Print findings only: no summary, no notes about skipped files.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     quiet: bool,
 }
 

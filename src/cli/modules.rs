@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use super::closed_pipe_is_fine;
-use super::inputs::{FileArgs, HasPath};
+use super::inputs::{FileArgs, HasPath, TargetArgs};
 use crate::fix::{fix_text, FixMode};
 use crate::modules::{account_plan, version_at_least, Declared, ModuleNeed, ScriptModules, CLASSIC_AZURE, KNOWN_BAD};
 use crate::source::LineIndex;
@@ -17,8 +17,6 @@ use crate::syntax::model::Script;
 
 #[derive(Args)]
 pub struct ModulesArgs {
-    #[command(flatten)]
-    files: FileArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ModulesFormat::Table)]
     format: ModulesFormat,
@@ -28,6 +26,10 @@ pub struct ModulesArgs {
     /// With --after-fix: apply unsafe fixes too.
     #[arg(long, requires = "after_fix")]
     unsafe_fixes: bool,
+    #[command(flatten)]
+    files: FileArgs,
+    #[command(flatten)]
+    target: TargetArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -53,7 +55,7 @@ impl HasPath for Report {
 }
 
 pub fn run(args: ModulesArgs, quiet: bool) -> Result<ExitCode, String> {
-    let mut inputs = args.files.load()?;
+    let mut inputs = args.files.load(&args.target)?;
     inputs.progress = !quiet && matches!(args.format, ModulesFormat::Table);
     let mode = FixMode {
         unsafe_fixes: args.unsafe_fixes,

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use super::inputs::{FileArgs, HasPath};
+use super::inputs::{FileArgs, HasPath, TargetArgs};
 use super::{closed_pipe_is_fine, plural};
 use crate::permissions::{
     analyze, graph_app_role_id, Certainty, Kind, Need, Resource, ScriptPermissions, GRAPH_APP_ID,
@@ -20,11 +20,11 @@ use crate::syntax::model::Script;
 
 #[derive(Args)]
 pub struct PermissionsArgs {
-    #[command(flatten)]
-    files: FileArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = PermissionsFormat::Table)]
     format: PermissionsFormat,
+    #[command(flatten)]
+    files: FileArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -60,7 +60,7 @@ const UNKNOWN_MEANS: &str =
     "\"unknown\" means mimigrate's data does not cover the call: check it by hand; it never means that no permission is needed";
 
 pub fn run(args: PermissionsArgs, quiet: bool) -> Result<ExitCode, String> {
-    let mut inputs = args.files.load()?;
+    let mut inputs = args.files.load(&TargetArgs::default())?;
     inputs.progress = !quiet && matches!(args.format, PermissionsFormat::Table);
     let (reports, unread) = inputs.read_each(|input, _, source| Report {
         path: input.path,
