@@ -177,6 +177,12 @@ fn suppressions_and_unused_suppressions() {
         ["s.ps1:6:10: MI901 [*] suppression of MI104 suppresses nothing"],
         "{out}"
     );
+    std::fs::write(dir.path().join("s.ps1"), "Get-AzVM # mimigrate: ignore[MI104, MI1O4]\n").unwrap();
+    let out = stdout(&mimigrate(&["check", "--format", "concise", "s.ps1"], dir.path()));
+    assert!(
+        out.contains("suppression of MI104, MI1O4 suppresses nothing: MI1O4 is not a rule of this version"),
+        "a typo in a suppression is named: {out}"
+    );
 }
 
 #[test]
@@ -313,11 +319,18 @@ fn each_command_s_help_lists_its_own_options() {
     let help = |command: &str| stdout(&mimigrate(&[command, "--help"], dir.path()));
     let has = |command: &str, flag: &str| help(command).contains(flag);
     for command in ["check", "fix", "modules"] {
-        assert!(has(command, "--identity") && has(command, "--select"), "{}", help(command));
+        assert!(
+            has(command, "--identity") && has(command, "--select"),
+            "{}",
+            help(command)
+        );
     }
     assert!(has("fix", "--unsafe-fixes") && !has("check", "--unsafe-fixes"));
     assert!(has("check", "--exit-zero") && !has("fix", "--exit-zero"));
-    assert!(!has("permissions", "--identity"), "permissions does not depend on the fixes");
+    assert!(
+        !has("permissions", "--identity"),
+        "permissions does not depend on the fixes"
+    );
     assert!(!has("rule", "--select") && !has("rule", "PATHS"), "{}", help("rule"));
     assert!(help("check").contains("Global options:"));
 }

@@ -84,3 +84,36 @@ fn applying_a_rules_fixes_to_before_gives_after() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// `mimigrate rule CODE` must answer every code the docs and messages name.
+#[test]
+fn every_code_the_docs_name_is_a_rule() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut docs = vec![root.join("README.md")];
+    for folder in ["rules", "src/rules"] {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(folder))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "md" || x == "rs"))
+            .collect();
+        files.sort();
+        docs.extend(files);
+    }
+    let code = regex::Regex::new(r"\bMI[0-9]{3}\b").unwrap();
+    let mut unknown = Vec::new();
+    for doc in &docs {
+        let text = std::fs::read_to_string(doc).unwrap();
+        for found in code.find_iter(&text) {
+            // Tests name made-up codes on purpose; so does the unknown-code message.
+            let line = text[..found.start()].rsplit('\n').next().unwrap_or("");
+            if rules::by_code(found.as_str()).is_none()
+                && !line.contains("mimigrate: ignore")
+                && found.as_str() != "MI999"
+            {
+                unknown.push(format!("{}: {}", doc.display(), found.as_str()));
+            }
+        }
+    }
+    assert!(unknown.is_empty(), "codes with no rule: {unknown:#?}");
+}

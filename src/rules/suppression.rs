@@ -162,9 +162,9 @@ fn unused(script: &Script, suppression: &Suppression, enabled: &impl Fn(&str) ->
             if unused.is_empty() {
                 return None;
             }
-            let list = unused.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
+            let message = unused_message(&unused);
             if unused.len() == codes.len() {
-                (format!("suppression of {list} suppresses nothing"), remove_comment())
+                (message, remove_comment())
             } else {
                 let written = script.slice(&comment);
                 let open = written.find('[').unwrap_or(written.len());
@@ -180,15 +180,31 @@ fn unused(script: &Script, suppression: &Suppression, enabled: &impl Fn(&str) ->
                     still_used.join(", "),
                     &written[close.saturating_add(1).min(written.len())..]
                 );
-                (
-                    format!("suppression of {list} suppresses nothing"),
-                    Edit::replace(comment.clone(), rewritten),
-                )
+                (message, Edit::replace(comment.clone(), rewritten))
             }
         }
     };
     let fix = Fix::new(Applicability::Safe, "Remove the unused suppression", vec![edit]);
     Some(UNUSED_SUPPRESSION.diagnostic(comment, message, Some(fix)))
+}
+
+/// "suppression of MI101, MI999 suppresses nothing", and which of the codes is no rule
+/// at all (a typo, or a rule of another version).
+fn unused_message(unused: &[&String]) -> String {
+    let list = unused.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
+    let unknown: Vec<&str> = unused
+        .iter()
+        .filter(|code| super::by_code(code).is_none())
+        .map(|c| c.as_str())
+        .collect();
+    match unknown.as_slice() {
+        [] => format!("suppression of {list} suppresses nothing"),
+        [code] => format!("suppression of {list} suppresses nothing: {code} is not a rule of this version (`mimigrate rule` lists them)"),
+        codes => format!(
+            "suppression of {list} suppresses nothing: {} are not rules of this version (`mimigrate rule` lists them)",
+            codes.join(", ")
+        ),
+    }
 }
 
 /// Unknown codes are always unused; known ones only when the rule is switched on.
