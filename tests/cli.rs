@@ -334,3 +334,30 @@ fn each_command_s_help_lists_its_own_options() {
     assert!(!has("rule", "--select") && !has("rule", "PATHS"), "{}", help("rule"));
     assert!(help("check").contains("Global options:"));
 }
+
+#[test]
+fn full_fix_previews_never_wrap_a_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = format!(
+        "$conn = Get-AutomationConnection -Name AzureRunAsConnection\n\
+         Connect-AzAccount -ServicePrincipal -Tenant $conn.TenantID -ApplicationId $conn.ApplicationID -CertificateThumbprint $conn.CertificateThumbprint -Environment AzureCloud {}\n",
+        "-WarningAction SilentlyContinue ".repeat(6)
+    );
+    std::fs::write(dir.path().join("a.ps1"), long).unwrap();
+    let out = stdout(&mimigrate(&["check", "--format", "full", "a.ps1"], dir.path()));
+    let removed: Vec<&str> = out
+        .lines()
+        .filter(|l| l.trim_start().starts_with("- Connect-AzAccount"))
+        .collect();
+    assert!(!removed.is_empty(), "{out}");
+    for line in &removed {
+        assert!(line.ends_with('…'), "a long preview line is cut, not wrapped: {line:?}");
+    }
+    let previews = out.lines().filter(|l| {
+        let body = l.trim_start();
+        body.starts_with("- ") || body.starts_with("+ ")
+    });
+    for line in previews {
+        assert!(line.chars().count() <= 110, "a preview line fits the report: {line:?}");
+    }
+}

@@ -21,6 +21,10 @@ use crate::source::LineIndex;
 const MAX_SHOWN: usize = 8 * 1024;
 const LONG_LINE: usize = 1000;
 const MARGIN: usize = 160;
+/// The report's width when stdout is no terminal (a file, a pipe, a test).
+const DEFAULT_WIDTH: usize = 110;
+/// What miette puts before a help line (`  help: `), with the `- ` of a preview line.
+const HELP_INDENT: usize = 12;
 
 pub struct Full {
     pub color: bool,
@@ -157,7 +161,8 @@ impl Printer for Full {
         } else {
             GraphicalTheme::unicode_nocolor()
         };
-        let handler = GraphicalReportHandler::new_themed(theme).with_width(110);
+        let width = terminal_size::terminal_size().map_or(DEFAULT_WIDTH, |(width, _)| usize::from(width.0));
+        let handler = GraphicalReportHandler::new_themed(theme).with_width(width);
         for file in files {
             for diagnostic in &file.diagnostics {
                 let range = diagnostic.range.start..diagnostic.range.end.max(diagnostic.range.start);
@@ -166,7 +171,7 @@ impl Printer for Full {
                     diagnostic,
                     label: range.start..range.end.min(source.shown.end),
                     source,
-                    help: diagnostic.fix.as_ref().map(|fix| suggestion(file, fix)),
+                    help: diagnostic.fix.as_ref().map(|fix| suggestion(file, fix, width)),
                 };
                 let mut rendered = String::new();
                 handler
@@ -179,8 +184,11 @@ impl Printer for Full {
     }
 }
 
-/// `[safe fix] message` and, per edit, the touched lines as they are and would be.
-fn suggestion(file: &CheckedFile, fix: &Fix) -> String {
+/// `[safe fix] message` and, per edit, the touched lines as they are and would be. A
+/// preview line never wraps (a wrapped `-` line would read as two removed lines): one
+/// wider than the report is cut short with `…`.
+fn suggestion(file: &CheckedFile, fix: &Fix, width: usize) -> String {
+    let fits = width.saturating_sub(HELP_INDENT).max(20);
     let text = &file.source.text;
     let mut help = format!("[{} fix] {}", fix.applicability.as_str(), fix.message);
     for edit in &fix.edits {
@@ -208,11 +216,20 @@ fn suggestion(file: &CheckedFile, fix: &Fix) -> String {
             help.push_str(&format!("\n  line {}:", first_line + 1));
         }
         for line in before.lines() {
-            help.push_str(&format!("\n- {line}"));
+            help.push_str(&format!("\n- {}", cut(line, fits)));
         }
         for line in after.lines() {
-            help.push_str(&format!("\n+ {line}"));
+            help.push_str(&format!("\n+ {}", cut(line, fits)));
         }
     }
     help
+}
+
+/// `line` in at most `width` characters: its start and `…` when longer.
+fn cut(line: &str, width: usize) -> String {
+    if line.chars().count() <= width {
+        return line.to_owned();
+    }
+    let kept: String = line.chars().take(width.saturating_sub(1)).collect();
+    format!("{kept}…")
 }
