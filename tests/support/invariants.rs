@@ -98,14 +98,24 @@ pub fn check_bytes(bytes: &[u8], selector: Selector) -> Result<(), String> {
         .map_err(|what| context(what, &source.text, &options, selector.mode(), &outcome))
 }
 
-/// `check` with one printer: the findings, where to show them, the `[*]` fixability.
+/// `check` as `format` runs it (with the `[*]` fixability or without), then every
+/// printer on its findings: printers are cheap next to checking.
 fn check_and_print(source: &SourceText, options: &LintOptions, format: Format) -> Result<(), String> {
-    let file = CheckedFile::check("runbook.ps1".into(), source.clone(), options, format.is_human(), None);
-    let mut out = Vec::new();
-    format
-        .printer(false)
-        .print(std::slice::from_ref(&file), &mut out)
-        .map_err(|e| format!("printing {format:?} failed: {e}"))
+    let file = CheckedFile::check(
+        "runbook.ps1".into(),
+        source.clone(),
+        options,
+        format.shows_fixability(),
+        None,
+    );
+    for format in Format::all() {
+        let mut out = Vec::new();
+        format
+            .printer(false)
+            .print(std::slice::from_ref(&file), &mut out)
+            .map_err(|e| format!("printing {format:?} failed: {e}"))?;
+    }
+    Ok(())
 }
 
 /// One thing a fix run must keep true.
