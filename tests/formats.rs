@@ -333,3 +333,26 @@ fn rdjson_matches_reviewdogs_schema() {
         .unwrap_or_else(|e| panic!("{python}: {e}"));
     assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
 }
+
+#[test]
+fn junit_is_well_formed_xml() {
+    // Any Python parses XML: the one .ci/run installs, else python3.
+    let python = validator("JSONSCHEMA_PYTHON", || {
+        let has = Command::new("python3").arg("--version").output();
+        has.is_ok_and(|o| o.status.success()).then(|| "python3".to_owned())
+    });
+    let Some(python) = python else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("corpus.xml");
+    std::fs::write(&out, check("junit", &["corpus"], repo())).unwrap();
+    let script = "import sys, xml.etree.ElementTree as ET\n\
+                  root = ET.parse(sys.argv[1]).getroot()\n\
+                  failures = root.findall('./testsuite/testcase/failure')\n\
+                  assert root.tag == 'testsuites' and int(root.get('failures')) == len(failures)\n";
+    let output = Command::new(&python)
+        .args(["-c", script])
+        .arg(&out)
+        .output()
+        .unwrap_or_else(|e| panic!("{python}: {e}"));
+    assert!(output.status.success(), "{}", stderr(&output));
+}
