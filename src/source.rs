@@ -387,9 +387,21 @@ pub struct LineIndex {
     /// Characters before each multiple of `CHUNK` bytes: a column is counted from the
     /// nearest of these, so a finding on a 4 MB line costs no more than on a short one.
     chars_before_chunk: Vec<usize>,
+    /// Characters outside the Basic Multilingual Plane before each multiple of `CHUNK`
+    /// bytes: each is two UTF-16 code units (SARIF's and LSP's default column unit).
+    astral_before_chunk: Vec<usize>,
 }
 
 const CHUNK: usize = 256;
+
+/// What a column counts: CLI.md's JSON counts Unicode scalar values, SARIF (by
+/// default) UTF-16 code units, reviewdog UTF-8 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnUnit {
+    Chars,
+    Utf16,
+    Bytes,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Position {
@@ -400,6 +412,12 @@ pub struct Position {
 /// Characters starting in `bytes`: every byte but UTF-8 continuation bytes.
 fn chars_in(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
+}
+
+/// Characters outside the Basic Multilingual Plane starting in `bytes`: their UTF-8
+/// lead byte is 0xF0 or above.
+fn astral_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b >= 0xF0).count()
 }
 
 impl LineIndex {
@@ -414,13 +432,17 @@ impl LineIndex {
             }
         }
         let mut chars_before_chunk = vec![0];
+        let mut astral_before_chunk = vec![0];
         for chunk in bytes.chunks(CHUNK) {
             let before = chars_before_chunk[chars_before_chunk.len() - 1];
             chars_before_chunk.push(before + chars_in(chunk));
+            let before = astral_before_chunk[astral_before_chunk.len() - 1];
+            astral_before_chunk.push(before + astral_in(chunk));
         }
         LineIndex {
             line_starts,
             chars_before_chunk,
+            astral_before_chunk,
         }
     }
 
@@ -437,19 +459,47 @@ impl LineIndex {
         self.line_starts.len()
     }
 
+    /// Where 0-based `line` ends, after its line break (the end of `text` for the last
+    /// line). `text` must be the text this index was made from.
+    pub fn line_end(&self, text: &str, line: usize) -> usize {
+        self.line_starts.get(line + 1).copied().unwrap_or(text.len())
+    }
+
+    /// Where 0-based `line`'s content ends, before its line break.
+    pub fn content_end(&self, text: &str, line: usize) -> usize {
+        let end = self.line_end(text, line);
+        let content = &text[self.line_starts[line]..end];
+        end - (content.len() - content.trim_end_matches(['\n', '\r']).len()).min(2)
+    }
+
     /// `text` must be the text this index was made from.
     pub fn position(&self, text: &str, offset: usize) -> Position {
+        self.position_in(text, offset, ColumnUnit::Chars)
+    }
+
+    /// Like `position`, with columns counted in `unit`.
+    pub fn position_in(&self, text: &str, offset: usize, unit: ColumnUnit) -> Position {
         let offset = offset.min(text.len());
         let line = self.line_of(offset);
         let start = self.line_starts[line];
-        let chars_before = |at: usize| {
+        let before = |at: usize, counts: &[usize], count: fn(&[u8]) -> usize| {
             let chunk = at / CHUNK;
-            let counted = self.chars_before_chunk.get(chunk).copied().unwrap_or(0);
-            counted + text.as_bytes().get(chunk * CHUNK..at).map_or(0, chars_in)
+            let counted = counts.get(chunk).copied().unwrap_or(0);
+            counted + text.as_bytes().get(chunk * CHUNK..at).map_or(0, count)
+        };
+        let chars =
+            before(offset, &self.chars_before_chunk, chars_in) - before(start, &self.chars_before_chunk, chars_in);
+        let column = match unit {
+            ColumnUnit::Chars => chars,
+            ColumnUnit::Utf16 => {
+                chars + before(offset, &self.astral_before_chunk, astral_in)
+                    - before(start, &self.astral_before_chunk, astral_in)
+            }
+            ColumnUnit::Bytes => offset - start,
         };
         Position {
             line: line + 1,
-            column: chars_before(offset) - chars_before(start) + 1,
+            column: column + 1,
         }
     }
 }
@@ -598,6 +648,20 @@ mod tests {
         }
         let last = text.rfind("last").unwrap();
         assert_eq!(index.position(&text, last + 2), Position { line: 3, column: 3 });
+    }
+
+    #[test]
+    fn columns_in_utf16_units_and_bytes_count_astral_characters_twice_and_bytes_as_bytes() {
+        // An emoji is one character, two UTF-16 units and four bytes; the line is long
+        // enough that counts come from chunk totals too.
+        let line = "\u{1F600}\u{e9}x".repeat(CHUNK);
+        let text = format!("a\n{line}");
+        let index = LineIndex::new(&text);
+        let at = 2 + "\u{1F600}\u{e9}x".len() * (CHUNK - 1) + "\u{1F600}".len();
+        let column = |unit| index.position_in(&text, at, unit).column;
+        assert_eq!(column(ColumnUnit::Chars), 3 * (CHUNK - 1) + 2);
+        assert_eq!(column(ColumnUnit::Utf16), 4 * (CHUNK - 1) + 3);
+        assert_eq!(column(ColumnUnit::Bytes), 7 * (CHUNK - 1) + 5);
     }
 
     #[test]

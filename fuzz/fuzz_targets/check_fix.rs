@@ -1,6 +1,6 @@
 //! `check` then `fix` on arbitrary bytes, asserting every invariant of
 //! `tests/support/invariants.rs`. The first byte picks the run (`Selector`: safe or
-//! unsafe fixes, identity, subscription source, `check`'s format); the rest is the file.
+//! unsafe fixes, identity, subscription source, `check`'s formats); the rest is the file.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -50,7 +50,13 @@ pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String
     // A script from stdin is an editor's unsaved buffer: not worth keeping.
     let cache = (!args.no_cache && inputs.stdin.is_none()).then(|| Cache::open(&args.cache_dir));
     let (files, unread) = inputs.read_each(|input, _, source| {
-        CheckedFile::check(input.path, source, &input.options, format.is_human(), cache.as_ref())
+        CheckedFile::check(
+            input.path,
+            source,
+            &input.options,
+            format.shows_fixability(),
+            cache.as_ref(),
+        )
     });
     if let Some(cache) = cache {
         cache.save();

@@ -86,13 +86,7 @@ impl<'a> Excerpt<'a> {
         let (text, lines) = (&file.source.text, &file.lines);
         let first = lines.line_of(range.start).saturating_sub(1);
         let last = (lines.line_of(range.end) + 1).min(lines.line_count() - 1);
-        let end_of = |line: usize| {
-            if line + 1 < lines.line_count() {
-                lines.line_start(line + 1)
-            } else {
-                text.len()
-            }
-        };
+        let end_of = |line: usize| lines.line_end(text, line);
         let whole = lines.line_start(first)..end_of(last);
         let readable =
             whole.len() <= MAX_SHOWN && (first..=last).all(|line| end_of(line) - lines.line_start(line) <= LONG_LINE);
@@ -197,12 +191,7 @@ fn suggestion(file: &CheckedFile, fix: &Fix, width: usize) -> String {
             .lines
             .line_of(edit.range.end.saturating_sub(1).max(edit.range.start));
         let start = file.lines.line_start(first_line);
-        let end = if last_line + 1 < file.lines.line_count() {
-            file.lines.line_start(last_line + 1)
-        } else {
-            text.len()
-        };
-        let end = end.max(edit.range.end);
+        let end = file.lines.line_end(text, last_line).max(edit.range.end);
         let (start, end) = if end - start > MAX_SHOWN || end - start > LONG_LINE && last_line == first_line {
             let shown = clipped(text, &(edit.range.start..edit.range.end.max(edit.range.start)));
             (shown.start, shown.end.max(edit.range.end))

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::Printer;
 use crate::diagnostic::Diagnostic;
 use crate::lint::CheckedFile;
+use crate::rules;
 use crate::source::Position;
 
 #[derive(Serialize)]
@@ -47,7 +48,7 @@ fn finding<'a>(file: &'a CheckedFile, diagnostic: &'a Diagnostic) -> JsonFinding
         message: &diagnostic.message,
         start: position(diagnostic.range.start),
         end: position(diagnostic.range.end),
-        url: None,
+        url: rules::by_code(diagnostic.code).and_then(|rule| rule.url()),
         fix: diagnostic.fix.as_ref().map(|fix| JsonFix {
             applicability: fix.applicability.as_str(),
             message: &fix.message,

@@ -42,7 +42,29 @@ pub struct Rule {
     pub documentation: &'static str,
 }
 
+/// Where the project's source lives (Cargo.toml's `repository`), when it says.
+pub const REPOSITORY: Option<&str> = match env!("CARGO_PKG_REPOSITORY").as_bytes() {
+    [] => None,
+    _ => Some(env!("CARGO_PKG_REPOSITORY")),
+};
+
 impl Rule {
+    /// The documentation's first paragraph (after the `# CODE name` heading), on one line.
+    pub fn description(&self) -> String {
+        let mut paragraphs = self.documentation.split("\n\n").map(str::trim);
+        let body = paragraphs.find(|p| !p.is_empty() && !p.starts_with('#'));
+        body.unwrap_or(self.summary)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Where this rule's documentation can be read online: `rules/CODE.md` in the
+    /// repository, when Cargo.toml names one.
+    pub fn url(&self) -> Option<String> {
+        REPOSITORY.map(|repository| format!("{}/blob/main/rules/{}.md", repository.trim_end_matches('/'), self.code))
+    }
+
     /// Build a finding of this rule.
     pub fn diagnostic(
         &'static self,

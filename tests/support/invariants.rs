@@ -34,8 +34,15 @@ pub const IDENTITIES: usize = 3;
 /// Subscription sources for `$conn.SubscriptionID`: none (the signed-in context), an
 /// Automation variable, a runbook parameter.
 pub const SUBSCRIPTIONS: usize = 3;
-/// The output formats of `check`, in the order `Selector` numbers them.
-pub const FORMATS: [Format; 4] = [Format::Full, Format::Concise, Format::Json, Format::JsonLines];
+/// The output formats of `check` in four groups, in the order `Selector` numbers them:
+/// each run prints one group, so every printer is exercised without every run paying
+/// for all of them (SARIF, with every rule's documentation, is the costly one).
+pub const FORMATS: [&[Format]; 4] = [
+    &[Format::Full, Format::Sarif, Format::Github],
+    &[Format::Concise, Format::Rdjson, Format::Gitlab],
+    &[Format::Json, Format::Azure, Format::Junit],
+    &[Format::JsonLines, Format::Markdown],
+];
 
 pub fn profile(identity: usize, subscription: usize) -> LintOptions {
     let identity = match identity {
@@ -55,7 +62,7 @@ pub fn profile(identity: usize, subscription: usize) -> LintOptions {
 }
 
 /// How one run is set up, from one byte (a fuzz input's first): bit 0 unsafe fixes,
-/// bits 1-2 the identity, bits 3-4 the subscription source, bits 5-6 `check`'s format.
+/// bits 1-2 the identity, bits 3-4 the subscription source, bits 5-6 `check`'s formats.
 #[derive(Clone, Copy, Debug)]
 pub struct Selector(pub u8);
 
@@ -73,7 +80,7 @@ impl Selector {
         }
     }
 
-    pub fn format(self) -> Format {
+    pub fn formats(self) -> &'static [Format] {
         FORMATS[usize::from(self.0 >> 5 & 3)]
     }
 
@@ -92,20 +99,25 @@ pub fn check_bytes(bytes: &[u8], selector: Selector) -> Result<(), String> {
         return Ok(());
     };
     let options = selector.options();
-    check_and_print(&source, &options, selector.format())?;
+    check_and_print(&source, &options, selector.formats())?;
     let outcome = check_everything(&source.text, &options, selector.mode())?;
     bytes_kept(bytes, &source, &outcome)
         .map_err(|what| context(what, &source.text, &options, selector.mode(), &outcome))
 }
 
-/// `check` with one printer: the findings, where to show them, the `[*]` fixability.
-fn check_and_print(source: &SourceText, options: &LintOptions, format: Format) -> Result<(), String> {
-    let file = CheckedFile::check("runbook.ps1".into(), source.clone(), options, format.is_human(), None);
-    let mut out = Vec::new();
-    format
-        .printer(false)
-        .print(std::slice::from_ref(&file), &mut out)
-        .map_err(|e| format!("printing {format:?} failed: {e}"))
+/// `check` as `formats` need it (with the `[*]` fixability or without), then each of
+/// their printers on the findings.
+fn check_and_print(source: &SourceText, options: &LintOptions, formats: &[Format]) -> Result<(), String> {
+    let fixability = formats.iter().any(|f| f.shows_fixability());
+    let file = CheckedFile::check("runbook.ps1".into(), source.clone(), options, fixability, None);
+    for format in formats {
+        let mut out = Vec::new();
+        format
+            .printer(false)
+            .print(std::slice::from_ref(&file), &mut out)
+            .map_err(|e| format!("printing {format:?} failed: {e}"))?;
+    }
+    Ok(())
 }
 
 /// One thing a fix run must keep true.
