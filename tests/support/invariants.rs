@@ -133,9 +133,8 @@ pub enum Invariant {
 
 use Invariant::*;
 
-/// Every invariant on one fix run of `text`; the outcome for further checks.
-pub fn check_everything(text: &str, options: &LintOptions, mode: FixMode) -> Result<FixOutcome, String> {
-    let every = [
+impl Invariant {
+    pub const EVERY: [Invariant; 6] = [
         Converges,
         NoNewParseErrors,
         Idempotent,
@@ -143,7 +142,11 @@ pub fn check_everything(text: &str, options: &LintOptions, mode: FixMode) -> Res
         NoDanglingReads,
         NoInsertionsIntoLiterals,
     ];
-    check_invariants(text, options, mode, &every)
+}
+
+/// Every invariant on one fix run of `text`; the outcome for further checks.
+pub fn check_everything(text: &str, options: &LintOptions, mode: FixMode) -> Result<FixOutcome, String> {
+    check_invariants(text, options, mode, &Invariant::EVERY)
 }
 
 /// What `fix` guarantees of any text: parse errors, convergence, idempotence, line endings.
