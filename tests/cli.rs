@@ -268,3 +268,58 @@ fn a_second_check_reuses_findings_only_for_unchanged_text_and_options() {
         "--no-cache writes none"
     );
 }
+
+#[test]
+fn folders_give_scripts_and_modules_in_any_case_and_include_changes_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join("modules")).unwrap();
+    for name in [
+        "Stop-VMs.PS1",
+        "modules/Helper.Psm1",
+        "Flow.graphrunbook",
+        "notes.txt",
+        "Data.psd1",
+    ] {
+        std::fs::write(root.join(name), RUNAS).unwrap();
+    }
+    let files_with_findings = |args: &[&str]| {
+        let output = mimigrate(&[&["check", "--format", "concise"], args].concat(), root);
+        let mut files: Vec<String> = stdout(&output)
+            .lines()
+            .filter_map(|l| l.split_once(':').map(|(file, _)| file.to_owned()))
+            .filter(|file| !file.starts_with("Found"))
+            .collect();
+        files.dedup();
+        (files, output)
+    };
+    let (walked, _) = files_with_findings(&["."]);
+    assert_eq!(walked, ["Stop-VMs.PS1", "modules/Helper.Psm1"]);
+
+    // Named explicitly, a file is checked whatever its extension: pre-commit's
+    // `powershell` type passes `*.psd1` data files too.
+    let (named, output) = files_with_findings(&["notes.txt", "Data.psd1"]);
+    assert_eq!(named, ["Data.psd1", "notes.txt"], "{}", stderr(&output));
+
+    // `include` replaces the list; its patterns ignore case and may name folders.
+    std::fs::write(root.join("mimigrate.toml"), "include = [\"*.TXT\", \"modules/*\"]\n").unwrap();
+    assert_eq!(files_with_findings(&["."]).0, ["modules/Helper.Psm1", "notes.txt"]);
+    // Graphical runbooks are accepted in `include` but not read until their reader exists.
+    std::fs::write(root.join("mimigrate.toml"), "include = [\"*.graphrunbook\"]\n").unwrap();
+    let (none, output) = files_with_findings(&["."]);
+    assert!(none.is_empty(), "{none:?}");
+    assert!(stderr(&output).contains("no scripts"), "{}", stderr(&output));
+
+    std::fs::write(root.join("mimigrate.toml"), "include = \"*.ps1\"\n").unwrap();
+    let bad = mimigrate(&["check", "."], root);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("mimigrate.toml: `include`: "), "{}", stderr(&bad));
+    std::fs::write(root.join("mimigrate.toml"), "includes = [\"*.ps1\"]\n").unwrap();
+    let bad = mimigrate(&["check", "."], root);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("mimigrate.toml: `includes`: "),
+        "{}",
+        stderr(&bad)
+    );
+}
