@@ -16,6 +16,7 @@
 //! not build again. `CARGO_TARGET_DIR` is fixed too, so a changed tree rebuilds
 //! mimigrate but not its dependencies.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
@@ -33,7 +34,7 @@ const MANIFEST: &str =
 #[test]
 fn pre_commit_runs_our_hooks_on_commit() {
     let Some(pre_commit) = std::env::var_os("MIMIGRATE_TEST_PRE_COMMIT") else {
-        eprintln!("pre_commit: skipped: set MIMIGRATE_TEST_PRE_COMMIT to a pre-commit executable to run it");
+        notice("skipped: set MIMIGRATE_TEST_PRE_COMMIT to a pre-commit executable to run it");
         return;
     };
     let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit");
@@ -58,10 +59,10 @@ fn pre_commit_runs_our_hooks_on_commit() {
     let started = Instant::now();
     let installed = repo.pre_commit(&["install-hooks"]);
     assert!(installed.status.success(), "{}", text(&installed));
-    eprintln!(
-        "pre_commit: hooks installed in {:.0} s (a build unless cached)",
+    notice(&format!(
+        "hooks installed in {:.0} s (a build unless cached)",
         started.elapsed().as_secs_f64()
-    );
+    ));
 
     // The check hook blocks a Run As runbook in any letter case, and a helper module.
     for name in ["runbooks/stop-vms.ps1", "runbooks/Stop-VMs.PS1", "modules/Helper.psm1"] {
@@ -213,6 +214,12 @@ fn hermetic_git(command: &mut Command) {
         .env("GIT_AUTHOR_EMAIL", "tests@mimigrate.invalid")
         .env("GIT_COMMITTER_NAME", "mimigrate tests")
         .env("GIT_COMMITTER_EMAIL", "tests@mimigrate.invalid");
+}
+
+/// A line on stderr that `cargo test` shows: `eprintln!` output is captured and
+/// hidden for a passing test, a direct write is not.
+fn notice(line: &str) {
+    let _ = writeln!(std::io::stderr(), "pre_commit: {line}");
 }
 
 fn text(output: &Output) -> String {
