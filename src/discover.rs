@@ -1,6 +1,7 @@
-//! Which files a run looks at: `*.ps1` under the given folders (honouring
-//! `.gitignore`, `.ignore` and each file's config `exclude`), plus files named
-//! explicitly. Problems (symlink loops, unreadable folders, FIFOs and devices named like
+//! Which files a run looks at: the files under the given folders that their config's
+//! `include` takes (`*.ps1` and `*.psm1` in any case by default), honouring
+//! `.gitignore`, `.ignore` and the config's `exclude`, plus files named explicitly,
+//! whatever their extension (pre-commit passes `*.psd1` too; see README). Problems (symlink loops, unreadable folders, FIFOs and devices named like
 //! scripts) are collected, each once, never fatal; each file is found once however
 //! many PATHS or links lead to it.
 
@@ -107,10 +108,6 @@ impl Discovery {
     }
 }
 
-fn is_runbook(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ps1"))
-}
-
 /// Walk `paths`. Files named explicitly are always checked unless `force_exclude`;
 /// a bad config is an error for the whole run (exit 2), as CLI.md says.
 pub fn discover(paths: &[PathBuf], configs: &mut Configs, force_exclude: bool) -> Result<Discovery, ConfigError> {
@@ -174,7 +171,7 @@ pub fn discover(paths: &[PathBuf], configs: &mut Configs, force_exclude: bool) -
                 Err(error) => {
                     match describe_walk_error(&error, None) {
                         // A dangling link is only news when it was meant to be a script.
-                        (Some(path), _) if !is_runbook(&path) && is_dangling(&path) => {}
+                        (Some(path), _) if is_dangling(&path) && !configs.for_path(&path)?.includes(&path) => {}
                         (path, reason) => discovery.skip(path.as_deref().unwrap_or(root), reason),
                     }
                     continue;
@@ -184,11 +181,11 @@ pub fn discover(paths: &[PathBuf], configs: &mut Configs, force_exclude: bool) -
             let Some(file_type) = entry.file_type() else {
                 continue;
             };
-            if file_type.is_dir() || !is_runbook(path) {
+            if file_type.is_dir() {
                 continue;
             }
             let config = configs.for_path(path)?;
-            if config.is_excluded(path) {
+            if !config.includes(path) || config.is_excluded(path) {
                 continue;
             }
             if file_type.is_file() {

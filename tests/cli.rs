@@ -86,7 +86,10 @@ fn json_output_has_the_documented_schema() {
     assert_eq!(login["severity"], "error");
     assert_eq!(login["start"], serde_json::json!({"line": 3, "column": 1}));
     assert_eq!(login["end"]["line"], 3);
-    assert!(login["url"].is_null());
+    assert_eq!(
+        login["url"],
+        format!("{}/blob/main/rules/MI102.md", env!("CARGO_PKG_REPOSITORY"))
+    );
     assert_eq!(login["fix"]["applicability"], "safe");
     assert_eq!(login["fix"]["edits"][0]["content"], "Connect-AzAccount -Identity");
     let lines = stdout(&mimigrate(
@@ -360,4 +363,59 @@ fn full_fix_previews_never_wrap_a_line() {
     for line in previews {
         assert!(line.chars().count() <= 110, "a preview line fits the report: {line:?}");
     }
+}
+
+#[test]
+fn folders_give_scripts_and_modules_in_any_case_and_include_changes_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join("modules")).unwrap();
+    for name in [
+        "Stop-VMs.PS1",
+        "modules/Helper.Psm1",
+        "Flow.graphrunbook",
+        "notes.txt",
+        "Data.psd1",
+    ] {
+        std::fs::write(root.join(name), RUNAS).unwrap();
+    }
+    let files_with_findings = |args: &[&str]| {
+        let output = mimigrate(&[&["check", "--format", "concise"], args].concat(), root);
+        let mut files: Vec<String> = stdout(&output)
+            .lines()
+            .filter_map(|l| l.split_once(':').map(|(file, _)| file.to_owned()))
+            .filter(|file| !file.starts_with("Found"))
+            .collect();
+        files.dedup();
+        (files, output)
+    };
+    let (walked, _) = files_with_findings(&["."]);
+    assert_eq!(walked, ["Stop-VMs.PS1", "modules/Helper.Psm1"]);
+
+    // Named explicitly, a file is checked whatever its extension: pre-commit's
+    // `powershell` type passes `*.psd1` data files too.
+    let (named, output) = files_with_findings(&["notes.txt", "Data.psd1"]);
+    assert_eq!(named, ["Data.psd1", "notes.txt"], "{}", stderr(&output));
+
+    // `include` replaces the list; its patterns ignore case and may name folders.
+    std::fs::write(root.join("mimigrate.toml"), "include = [\"*.TXT\", \"modules/*\"]\n").unwrap();
+    assert_eq!(files_with_findings(&["."]).0, ["modules/Helper.Psm1", "notes.txt"]);
+    // Graphical runbooks are accepted in `include` but not read until their reader exists.
+    std::fs::write(root.join("mimigrate.toml"), "include = [\"*.graphrunbook\"]\n").unwrap();
+    let (none, output) = files_with_findings(&["."]);
+    assert!(none.is_empty(), "{none:?}");
+    assert!(stderr(&output).contains("no scripts"), "{}", stderr(&output));
+
+    std::fs::write(root.join("mimigrate.toml"), "include = \"*.ps1\"\n").unwrap();
+    let bad = mimigrate(&["check", "."], root);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("mimigrate.toml: `include`: "), "{}", stderr(&bad));
+    std::fs::write(root.join("mimigrate.toml"), "includes = [\"*.ps1\"]\n").unwrap();
+    let bad = mimigrate(&["check", "."], root);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("mimigrate.toml: `includes`: "),
+        "{}",
+        stderr(&bad)
+    );
 }

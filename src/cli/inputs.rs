@@ -133,7 +133,7 @@ impl Unread {
             if self.nothing_found && self.missing.is_empty() {
                 let _ = writeln!(
                     std::io::stderr(),
-                    "mimigrate: warning: no scripts (*.ps1) found in the given paths; nothing was checked"
+                    "mimigrate: warning: no scripts (*.ps1, *.psm1 or the config's `include`) found in the given paths; nothing was checked"
                 );
             }
         }
