@@ -221,22 +221,36 @@ pub fn fix_script(
 ) -> FixOutcome {
     // Run As is decided on the original text: a custom-named connection stays Run As
     // after the sign-in that made it one has been rewritten.
-    let options = &LintOptions {
+    let remembered = LintOptions {
         runas: rules::runas_memory(&original, &options.runas),
         ..options.clone()
     };
-    fix_with(original, found, mode, |script| {
+    fix_with(original, found, mode, |script, look| {
+        let options = match look {
+            Look::Remembering => &remembered,
+            Look::Afresh => options,
+        };
         lint_script(script, &LineIndex::new(script.text), options)
     })
 }
 
+/// How a pass lints the text: with what the original text told (which connections
+/// are Run As), or as a later run of `check` or `fix` will, knowing only this text.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Look {
+    Remembering,
+    Afresh,
+}
+
 /// The fix loop over any linter (the real one, or a test's). Every text is parsed
-/// once: the tree that checked a pass for harm is the next pass's.
+/// once: the tree that checked a pass for harm is the next pass's. When nothing more
+/// applies to a changed text, it is looked at afresh, as the next run would, and the
+/// loop goes on from what that finds: so a second run has nothing left to do.
 fn fix_with(
     original: Script,
     mut first: Option<Vec<Diagnostic>>,
     mode: FixMode,
-    lint: impl Fn(&Script) -> Vec<Diagnostic>,
+    lint: impl Fn(&Script, Look) -> Vec<Diagnostic>,
 ) -> FixOutcome {
     let text = original.text;
     let mut current = text.to_owned();
@@ -247,12 +261,13 @@ fn fix_with(
     let mut seen: HashSet<String> = HashSet::from([current.clone()]);
     let mut unsettled = BTreeSet::new();
     let mut found = None;
+    let mut look = Look::Remembering;
     for pass in 0..=MAX_PASSES {
         let script = match tree.take() {
             Some(tree) => Script::from_tree(&current, tree),
             None => Script::parse(&current),
         };
-        let diagnostics = first.take().unwrap_or_else(|| lint(&script));
+        let diagnostics = first.take().unwrap_or_else(|| lint(&script, look));
         let found = found.get_or_insert_with(|| diagnostics.clone());
         let refused: HashSet<(&str, &str)> = rejected.iter().map(|r| (r.code, r.message.as_str())).collect();
         let candidates: Vec<&Diagnostic> = diagnostics
@@ -264,6 +279,13 @@ fn fix_with(
             })
             .collect();
         let chosen = non_overlapping(&candidates);
+        if chosen.is_empty() && look == Look::Remembering && current != text && pass < MAX_PASSES {
+            look = Look::Afresh;
+            first = Some(lint(&script, look));
+            drop(candidates);
+            tree = Some(script.tree);
+            continue;
+        }
         if chosen.is_empty() {
             return FixOutcome {
                 text: current,
@@ -535,9 +557,30 @@ Get-AzVM\r\n";
     }
 
     #[test]
+    fn a_changed_text_is_looked_at_afresh_before_the_fix_ends() {
+        // What the original told hides a fix on `b` (as a remembered Run As
+        // connection kept a suppression in use); a fresh look, as the next run's, sees it.
+        let lint = |script: &Script, look: Look| match (script.text, look) {
+            ("a\n", _) => vec![finding(0..1, Edit::replace(0..1, "b"))],
+            ("b\n", Look::Afresh) => vec![finding(0..1, Edit::replace(0..1, "c"))],
+            _ => Vec::new(),
+        };
+        let outcome = fix_with(Script::parse("a\n"), None, FixMode::default(), lint);
+        assert!(outcome.converged);
+        assert_eq!(outcome.text, "c\n", "the second run would have found nothing left");
+        // An unchanged text needs no second look: a fresh look is what it had.
+        let afresh_only = |_: &Script, look: Look| match look {
+            Look::Afresh => vec![finding(0..1, Edit::replace(0..1, "z"))],
+            Look::Remembering => Vec::new(),
+        };
+        let outcome = fix_with(Script::parse("x\n"), None, FixMode::default(), afresh_only);
+        assert_eq!(outcome.text, "x\n");
+    }
+
+    #[test]
     fn fixes_that_undo_each_other_are_not_converged_and_leave_the_text_alone() {
         // A rule that turns `a` into `b` and another that turns `b` back into `a`.
-        let flip = |script: &Script| match script.text {
+        let flip = |script: &Script, _: Look| match script.text {
             "a\n" => vec![finding(0..1, Edit::replace(0..1, "b"))],
             "b\n" => vec![finding(0..1, Edit::replace(0..1, "a"))],
             _ => Vec::new(),
@@ -548,7 +591,7 @@ Get-AzVM\r\n";
         assert_eq!(outcome.unsettled, ["MI401"]);
         assert!(outcome.applied.is_empty() && outcome.resolved() == 0);
         // A rule that grows the text for ever stops at the pass bound, also unchanged.
-        let grow = |script: &Script| vec![finding(0..0, Edit::insert(0, format!("{}", script.text.len())))];
+        let grow = |script: &Script, _: Look| vec![finding(0..0, Edit::insert(0, format!("{}", script.text.len())))];
         let outcome = fix_with(Script::parse("x\n"), None, FixMode::default(), grow);
         assert!(!outcome.converged && outcome.text == "x\n");
     }
@@ -557,7 +600,7 @@ Get-AzVM\r\n";
     fn a_fix_that_strands_a_read_is_refused_and_the_rest_applies() {
         let text = "$conn = Get-Thing\nWrite-Output $conn\nGet-Other\n";
         // The deletion waits while another fix makes progress, then is dropped for good.
-        let lint = |script: &Script| {
+        let lint = |script: &Script, _: Look| {
             let mut findings = vec![finding(0..17, Edit::delete(0..18))];
             if let Some(other) = script.text.find("Get-Other") {
                 findings.push(finding(other..other + 9, Edit::replace(other..other + 9, "Get-New")));
