@@ -6,9 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::{
-    account_grants, AccountGrants, Certainty, Grant, Kind, Resource, ScriptReport, GRAPH_APP_ID, UNKNOWN_MEANS,
-};
+use super::{account_grants, Certainty, Grant, Kind, Resource, ScriptReport, GRAPH_APP_ID, UNKNOWN_MEANS};
 
 /// The grant script for these scripts, whose object id parameter names the identity.
 pub fn grant_script(scripts: &[ScriptReport]) -> String {
@@ -18,21 +16,57 @@ pub fn grant_script(scripts: &[ScriptReport]) -> String {
 }
 
 fn write_grant_script(out: &mut String, scripts: &[ScriptReport]) -> std::fmt::Result {
-    let AccountGrants { grants, unknown } = account_grants(scripts);
-    let graph: Vec<&Grant> = grants.iter().filter(|g| g.resource == Resource::Graph).collect();
-    let (graph_by_id, graph_by_name): (Vec<&Grant>, Vec<&Grant>) =
-        graph.iter().partition(|g| g.app_role_id().is_some());
-    let other_app_roles: Vec<&Grant> = grants
-        .iter()
-        .filter(|g| g.resource != Resource::Graph && g.resource.kind() == Kind::AppRole)
-        .collect();
-    let directory_roles: Vec<&Grant> = grants
-        .iter()
-        .filter(|g| g.resource.kind() == Kind::DirectoryRole)
-        .collect();
-    let names = |grants: &[&Grant]| grants.iter().map(|g| g.permission).collect::<Vec<_>>().join(", ");
+    let account = account_grants(scripts);
+    let grants = GrantGroups::of(&account.grants);
+    write_header(out, scripts, &grants, &account.unknown)?;
+    if grants.is_empty() {
+        writeln!(out, "Write-Output 'Nothing to grant.'")?;
+        return Ok(());
+    }
+    write_sign_in(out, &grants)?;
+    write_graph_roles(out, &grants.graph)?;
+    write_service_roles(out, &grants.other_app_roles)?;
+    for grant in &grants.directory_roles {
+        write_directory_role(out, grant)?;
+    }
+    Ok(())
+}
 
-    // Header: what it grants, from which scripts, and what it leaves to the admin.
+/// The account's grants in the three ways the script grants them.
+struct GrantGroups<'a> {
+    /// Microsoft Graph app roles.
+    graph: Vec<&'a Grant>,
+    /// App roles of other resources (Exchange Online, SharePoint).
+    other_app_roles: Vec<&'a Grant>,
+    directory_roles: Vec<&'a Grant>,
+}
+
+impl<'a> GrantGroups<'a> {
+    fn of(grants: &'a [Grant]) -> GrantGroups<'a> {
+        let kind_is = |kind: Kind| grants.iter().filter(move |g| g.resource.kind() == kind);
+        GrantGroups {
+            graph: grants.iter().filter(|g| g.resource == Resource::Graph).collect(),
+            other_app_roles: kind_is(Kind::AppRole)
+                .filter(|g| g.resource != Resource::Graph)
+                .collect(),
+            directory_roles: kind_is(Kind::DirectoryRole).collect(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.graph.is_empty() && self.other_app_roles.is_empty() && self.directory_roles.is_empty()
+    }
+}
+
+/// What it grants, from which scripts, and what it leaves to the admin; then how to
+/// run it, its `#Requires` and its parameter.
+fn write_header(
+    out: &mut String,
+    scripts: &[ScriptReport],
+    grants: &GrantGroups,
+    unknown: &[String],
+) -> std::fmt::Result {
+    let names = |grants: &[&Grant]| grants.iter().map(|g| g.permission).collect::<Vec<_>>().join(", ");
     writeln!(
         out,
         "# Grants an Azure Automation account's managed identity what its runbooks need."
@@ -46,10 +80,10 @@ fn write_grant_script(out: &mut String, scripts: &[ScriptReport]) -> std::fmt::R
         writeln!(out, "#   {}", comment(&script.path.display().to_string()))?;
     }
     writeln!(out, "#")?;
-    if !graph.is_empty() {
-        writeln!(out, "# Microsoft Graph app roles: {}", names(&graph))?;
+    if !grants.graph.is_empty() {
+        writeln!(out, "# Microsoft Graph app roles: {}", names(&grants.graph))?;
     }
-    for grant in &other_app_roles {
+    for grant in &grants.other_app_roles {
         writeln!(
             out,
             "# {} app role: {}",
@@ -57,13 +91,17 @@ fn write_grant_script(out: &mut String, scripts: &[ScriptReport]) -> std::fmt::R
             grant.permission
         )?;
     }
-    if !directory_roles.is_empty() {
-        writeln!(out, "# Entra directory roles: {}", names(&directory_roles))?;
+    if !grants.directory_roles.is_empty() {
+        writeln!(out, "# Entra directory roles: {}", names(&grants.directory_roles))?;
     }
     if grants.is_empty() {
         writeln!(out, "# Nothing to grant was found.")?;
     }
-    let likely: Vec<&&Grant> = graph.iter().filter(|g| g.certainty == Certainty::Likely).collect();
+    let likely: Vec<&&Grant> = grants
+        .graph
+        .iter()
+        .filter(|g| g.certainty == Certainty::Likely)
+        .collect();
     if !likely.is_empty() {
         writeln!(out, "#")?;
         writeln!(
@@ -77,7 +115,7 @@ fn write_grant_script(out: &mut String, scripts: &[ScriptReport]) -> std::fmt::R
     if !unknown.is_empty() {
         writeln!(out, "#")?;
         writeln!(out, "# Check by hand, NOT granted by this script ({}):", UNKNOWN_MEANS)?;
-        for line in &unknown {
+        for line in unknown {
             writeln!(out, "#   {}", comment(line))?;
         }
     }
@@ -92,65 +130,61 @@ fn write_grant_script(out: &mut String, scripts: &[ScriptReport]) -> std::fmt::R
             )?;
         }
     }
-    writeln!(out, "#")?;
-    writeln!(
-        out,
-        "# Run it as an admin who may grant app roles and directory roles (Privileged Role"
-    )?;
-    writeln!(
-        out,
-        "# Administrator or Global Administrator), once per identity. -ObjectId is the object"
-    )?;
-    writeln!(
-        out,
-        "# (principal) id of the identity's service principal: for a system-assigned identity,"
-    )?;
-    writeln!(
-        out,
-        "# the account's Identity page. Safe to re-run: what is already granted is skipped."
-    )?;
-    writeln!(out)?;
+    out.push_str(HOW_TO_RUN);
     let mut modules = vec!["Microsoft.Graph.Authentication", "Microsoft.Graph.Applications"];
-    if !directory_roles.is_empty() {
+    if !grants.directory_roles.is_empty() {
         modules.push("Microsoft.Graph.Identity.Governance");
     }
     writeln!(out, "#Requires -Modules {}", modules.join(", "))?;
     writeln!(out)?;
-    writeln!(out, "param(")?;
-    writeln!(out, "    [Parameter(Mandatory)]")?;
-    writeln!(out, "    [string] $ObjectId")?;
-    writeln!(out, ")")?;
-    writeln!(out)?;
-    writeln!(out, "$ErrorActionPreference = 'Stop'")?;
-    writeln!(out)?;
-    if grants.is_empty() {
-        writeln!(out, "Write-Output 'Nothing to grant.'")?;
-        return Ok(());
-    }
+    out.push_str(PARAMETERS);
+    Ok(())
+}
 
+const HOW_TO_RUN: &str = "#
+# Run it as an admin who may grant app roles and directory roles (Privileged Role
+# Administrator or Global Administrator), once per identity. -ObjectId is the object
+# (principal) id of the identity's service principal: for a system-assigned identity,
+# the account's Identity page. Safe to re-run: what is already granted is skipped.
+
+";
+
+const PARAMETERS: &str = "param(
+    [Parameter(Mandatory)]
+    [string] $ObjectId
+)
+
+$ErrorActionPreference = 'Stop'
+
+";
+
+/// The admin's Graph sign-in with the scopes granting needs, and the helpers.
+fn write_sign_in(out: &mut String, grants: &GrantGroups) -> std::fmt::Result {
     let mut scopes = vec!["AppRoleAssignment.ReadWrite.All", "Application.Read.All"];
-    if !directory_roles.is_empty() {
+    if !grants.directory_roles.is_empty() {
         scopes.push("RoleManagement.ReadWrite.Directory");
     }
     let scopes: Vec<String> = scopes.into_iter().map(quoted).collect();
     writeln!(out, "Connect-MgGraph -Scopes {} -NoWelcome", scopes.join(", "))?;
     writeln!(out)?;
     out.push_str(SCRIPT_HELPERS);
+    Ok(())
+}
 
-    if !graph.is_empty() {
-        writeln!(out)?;
-        writeln!(out, "# Microsoft Graph app roles")?;
-        writeln!(out, "$graph = Get-ResourcePrincipal -AppId {}", quoted(GRAPH_APP_ID))?;
+/// Graph app roles: by the data's ids, or by name where the data has no id.
+fn write_graph_roles(out: &mut String, graph: &[&Grant]) -> std::fmt::Result {
+    if graph.is_empty() {
+        return Ok(());
     }
-    if !graph_by_id.is_empty() {
+    let (by_id, by_name): (Vec<&Grant>, Vec<&Grant>) = graph.iter().partition(|g| g.app_role_id().is_some());
+    writeln!(out)?;
+    writeln!(out, "# Microsoft Graph app roles")?;
+    writeln!(out, "$graph = Get-ResourcePrincipal -AppId {}", quoted(GRAPH_APP_ID))?;
+    if !by_id.is_empty() {
         writeln!(out, "# ids from Microsoft Graph's permission reference")?;
         writeln!(out, "$graphRoles = [ordered]@{{")?;
-        let width = graph_by_id
-            .iter()
-            .map(|g| quoted(g.permission).len())
-            .max()
-            .unwrap_or(0);
-        for grant in &graph_by_id {
+        let width = by_id.iter().map(|g| quoted(g.permission).len()).max().unwrap_or(0);
+        for grant in &by_id {
             writeln!(out, "    # {}{}", likely_prefix(grant), some_reasons(&grant.reasons))?;
             writeln!(
                 out,
@@ -167,10 +201,10 @@ fn write_grant_script(out: &mut String, scripts: &[ScriptReport]) -> std::fmt::R
         )?;
         writeln!(out, "}}")?;
     }
-    if !graph_by_name.is_empty() {
+    if !by_name.is_empty() {
         writeln!(out, "# app roles whose id mimigrate's data lacks: looked up by name")?;
     }
-    for grant in &graph_by_name {
+    for grant in &by_name {
         writeln!(out, "# {}{}", likely_prefix(grant), some_reasons(&grant.reasons))?;
         writeln!(
             out,
@@ -178,9 +212,13 @@ fn write_grant_script(out: &mut String, scripts: &[ScriptReport]) -> std::fmt::R
             quoted(grant.permission)
         )?;
     }
+    Ok(())
+}
 
+/// Other resources' app roles, looked up by name on each resource's service principal.
+fn write_service_roles(out: &mut String, app_roles: &[&Grant]) -> std::fmt::Result {
     let mut by_resource: BTreeMap<Resource, Vec<&Grant>> = BTreeMap::new();
-    for grant in &other_app_roles {
+    for grant in app_roles {
         by_resource.entry(grant.resource).or_default().push(grant);
     }
     for (resource, grants) in &by_resource {
@@ -212,50 +250,51 @@ fn write_grant_script(out: &mut String, scripts: &[ScriptReport]) -> std::fmt::R
             )?;
         }
     }
-
-    for grant in &directory_roles {
-        let name = quoted(grant.permission);
-        writeln!(out)?;
-        writeln!(
-            out,
-            "# Entra directory role {}: {}",
-            grant.permission,
-            some_reasons(&grant.reasons)
-        )?;
-        if let Some(note) = grant.note {
-            writeln!(out, "# {}", comment(note))?;
-        }
-        writeln!(
-            out,
-            "$definition = Get-MgRoleManagementDirectoryRoleDefinition -Filter \"displayName eq {name}\""
-        )?;
-        writeln!(
-            out,
-            "if (-not $definition) {{ throw \"No directory role named {name} in this tenant\" }}"
-        )?;
-        writeln!(
-            out,
-            "$existing = Get-MgRoleManagementDirectoryRoleAssignment -Filter \"principalId eq '$ObjectId' and roleDefinitionId eq '$($definition.Id)'\""
-        )?;
-        writeln!(out, "if ($existing) {{")?;
-        writeln!(
-            out,
-            "    Write-Output \"already granted: {} (Entra directory role)\"",
-            grant.permission
-        )?;
-        writeln!(out, "}} else {{")?;
-        writeln!(
-            out,
-            "    $null = New-MgRoleManagementDirectoryRoleAssignment -PrincipalId $ObjectId -RoleDefinitionId $definition.Id -DirectoryScopeId '/'"
-        )?;
-        writeln!(
-            out,
-            "    Write-Output \"granted: {} (Entra directory role)\"",
-            grant.permission
-        )?;
-        writeln!(out, "}}")?;
-    }
     Ok(())
+}
+
+/// An Entra directory role, assigned at the directory scope unless it already is.
+fn write_directory_role(out: &mut String, grant: &Grant) -> std::fmt::Result {
+    let name = quoted(grant.permission);
+    writeln!(out)?;
+    writeln!(
+        out,
+        "# Entra directory role {}: {}",
+        grant.permission,
+        some_reasons(&grant.reasons)
+    )?;
+    if let Some(note) = grant.note {
+        writeln!(out, "# {}", comment(note))?;
+    }
+    writeln!(
+        out,
+        "$definition = Get-MgRoleManagementDirectoryRoleDefinition -Filter \"displayName eq {name}\""
+    )?;
+    writeln!(
+        out,
+        "if (-not $definition) {{ throw \"No directory role named {name} in this tenant\" }}"
+    )?;
+    writeln!(
+        out,
+        "$existing = Get-MgRoleManagementDirectoryRoleAssignment -Filter \"principalId eq '$ObjectId' and roleDefinitionId eq '$($definition.Id)'\""
+    )?;
+    writeln!(out, "if ($existing) {{")?;
+    writeln!(
+        out,
+        "    Write-Output \"already granted: {} (Entra directory role)\"",
+        grant.permission
+    )?;
+    writeln!(out, "}} else {{")?;
+    writeln!(
+        out,
+        "    $null = New-MgRoleManagementDirectoryRoleAssignment -PrincipalId $ObjectId -RoleDefinitionId $definition.Id -DirectoryScopeId '/'"
+    )?;
+    writeln!(
+        out,
+        "    Write-Output \"granted: {} (Entra directory role)\"",
+        grant.permission
+    )?;
+    writeln!(out, "}}")
 }
 
 /// A PowerShell single-quoted string.
