@@ -2,7 +2,7 @@
 //! Automation account, in order.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
@@ -11,9 +11,7 @@ use serde::Serialize;
 use super::closed_pipe_is_fine;
 use super::inputs::{FileArgs, HasPath, TargetArgs};
 use crate::fix::{fix_text, FixMode};
-use crate::modules::{account_plan, version_at_least, Declared, ModuleNeed, ScriptModules, CLASSIC_AZURE, KNOWN_BAD};
-use crate::source::LineIndex;
-use crate::syntax::model::Script;
+use crate::modules::{account_plan, PlanWarning, ScriptReport};
 
 #[derive(Args)]
 pub struct ModulesArgs {
@@ -41,15 +39,8 @@ enum ModulesFormat {
     Requires,
 }
 
-/// One script's needs, as the printers see them.
-struct Report {
-    path: PathBuf,
-    lines: LineIndex,
-    needs: ScriptModules,
-}
-
-impl HasPath for Report {
-    fn path(&self) -> &std::path::Path {
+impl HasPath for ScriptReport {
+    fn path(&self) -> &Path {
         &self.path
     }
 }
@@ -66,14 +57,7 @@ pub fn run(args: ModulesArgs, quiet: bool) -> Result<ExitCode, String> {
         } else {
             source.text
         };
-        let script = Script::parse(&text);
-        let lines = LineIndex::new(&text);
-        let needs = ScriptModules::analyze(&script, &lines);
-        Report {
-            path: input.path,
-            lines,
-            needs,
-        }
+        ScriptReport::new(input.path, &text)
     });
     unread.report(quiet);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -86,24 +70,10 @@ pub fn run(args: ModulesArgs, quiet: bool) -> Result<ExitCode, String> {
     Ok(unread.exit_code(ExitCode::SUCCESS))
 }
 
-fn line_of(report: &Report, declared: &Declared) -> usize {
-    report.lines.line_of(declared.range.start) + 1
-}
-
-/// Whether the script's own declaration of a module meets the minimum its code needs:
-/// `None` when it declares none, or no version.
-fn declaration_meets(need: &ModuleNeed, declared: &[Declared]) -> Option<(bool, String)> {
-    let found = declared.iter().find(|d| d.module.eq_ignore_ascii_case(&need.name))?;
-    let version = found.version.as_deref()?;
-    let minimum = need.min_version?;
-    let meets = version_at_least(version, minimum);
-    Some((meets, version.to_owned()))
-}
-
-fn print_table(out: &mut dyn Write, reports: &[Report]) -> std::io::Result<()> {
+fn print_table(out: &mut dyn Write, reports: &[ScriptReport]) -> std::io::Result<()> {
     for report in reports {
         writeln!(out, "{}", report.path.display())?;
-        let needs = &report.needs;
+        let needs = &report.modules;
         if needs.modules.is_empty() {
             writeln!(out, "  (no modules to import)")?;
         }
@@ -116,7 +86,7 @@ fn print_table(out: &mut dyn Write, reports: &[Report]) -> std::io::Result<()> {
                 (None, None) => need.commands.join(", "),
             };
             writeln!(out, "  {:<width$}  {:<10} {why}", need.name, minimum)?;
-            if let Some((meets, version)) = declaration_meets(need, &needs.declared) {
+            if let Some((meets, version)) = needs.declaration_meets(need) {
                 if !meets {
                     let needed = need.min_version.unwrap_or_default();
                     let reason = need.min_reason.unwrap_or_default();
@@ -139,7 +109,7 @@ fn print_table(out: &mut dyn Write, reports: &[Report]) -> std::io::Result<()> {
                         .map(|v| format!(" {}{v}", if d.exact { "=" } else { ">=" }))
                         .unwrap_or_default();
                     let how = if d.by_requires { "#Requires" } else { "Import-Module" };
-                    format!("{}{version} ({how}, line {})", d.module, line_of(report, d))
+                    format!("{}{version} ({how}, line {})", d.module, report.line(d.range.start))
                 })
                 .collect();
             writeln!(out, "  declared: {}", declared.join("; "))?;
@@ -159,9 +129,9 @@ fn print_table(out: &mut dyn Write, reports: &[Report]) -> std::io::Result<()> {
 }
 
 /// What to import into the Automation account, for all scripts at once.
-fn print_plan(out: &mut dyn Write, reports: &[Report]) -> std::io::Result<()> {
-    let resolved: usize = reports.iter().map(|r| r.needs.resolved_uses).sum();
-    let unresolved: usize = reports.iter().map(|r| r.needs.unresolved_uses).sum();
+fn print_plan(out: &mut dyn Write, reports: &[ScriptReport]) -> std::io::Result<()> {
+    let plan = account_plan(reports);
+    let (resolved, unresolved) = (plan.resolved_uses, plan.unresolved_uses);
     if resolved + unresolved > 0 {
         let share = 100.0 * unresolved as f64 / (resolved + unresolved) as f64;
         writeln!(
@@ -170,65 +140,50 @@ fn print_plan(out: &mut dyn Write, reports: &[Report]) -> std::io::Result<()> {
             reports.len()
         )?;
     }
-    let plan = account_plan(reports.iter().map(|r| &r.needs));
-    if plan.is_empty() {
+    if plan.imports.is_empty() {
         return Ok(());
     }
     writeln!(out, "\nImport into the Automation account, in this order:")?;
-    for (position, need) in plan.iter().enumerate() {
+    for (position, need) in plan.imports.iter().enumerate() {
         let minimum = need.min_version.map(|v| format!(" (>= {v})")).unwrap_or_default();
         writeln!(out, "  {:>2}. {}{minimum}", position + 1, need.name)?;
     }
-    for (module, version, why) in KNOWN_BAD {
-        let family = |name: &str| {
-            name.eq_ignore_ascii_case(module) || name.to_lowercase().starts_with(&format!("{}.", module.to_lowercase()))
-        };
-        if plan.iter().any(|n| family(&n.name)) {
-            writeln!(out, "  warning: avoid {module} {version}: {why}")?;
-        }
-    }
-    for report in reports {
-        for declared in &report.needs.declared {
-            let pinned = KNOWN_BAD.iter().find(|(module, version, _)| {
-                declared.module.eq_ignore_ascii_case(module) && declared.version.as_deref() == Some(version)
-            });
-            if let Some((module, version, why)) = pinned {
+    for warning in &plan.warnings {
+        match warning {
+            PlanWarning::KnownBadRelease { module, version, why } => {
+                writeln!(out, "  warning: avoid {module} {version}: {why}")?;
+            }
+            PlanWarning::PinsKnownBad {
+                script,
+                line,
+                module,
+                version,
+                why,
+            } => {
                 writeln!(
                     out,
-                    "  warning: {} pins {module} {version} (line {}): {why}",
-                    report.path.display(),
-                    line_of(report, declared)
+                    "  warning: {} pins {module} {version} (line {line}): {why}",
+                    script.display()
                 )?;
             }
+            PlanWarning::ClassicAzure { scripts } => {
+                writeln!(out, "  warning: the classic Azure module (Service Management; {}) cannot sign in with a managed identity (managed identities are Azure Resource Manager only), and most classic resources it manages are retired: move them to Resource Manager and the scripts to Az", listed(scripts))?;
+            }
+            PlanWarning::AzureRmWithAz { azurerm, az } => {
+                writeln!(out, "  warning: AzureRM ({}) and Az ({}) cannot share an Automation account: migrate the AzureRM scripts to Az first", listed(azurerm), listed(az))?;
+            }
         }
-    }
-    let classic: Vec<String> = reports
-        .iter()
-        .filter(|r| r.needs.modules.iter().any(|m| m.name == CLASSIC_AZURE))
-        .map(|r| r.path.display().to_string())
-        .collect();
-    if !classic.is_empty() {
-        writeln!(out, "  warning: the classic Azure module (Service Management; {}) cannot sign in with a managed identity (managed identities are Azure Resource Manager only), and most classic resources it manages are retired: move them to Resource Manager and the scripts to Az", classic.join(", "))?;
-    }
-    let azurerm: Vec<String> = scripts_using(reports, "azurerm");
-    let az: Vec<String> = scripts_using(reports, "az.");
-    if !azurerm.is_empty() && !az.is_empty() {
-        writeln!(out, "  warning: AzureRM ({}) and Az ({}) cannot share an Automation account: migrate the AzureRM scripts to Az first", azurerm.join(", "), az.join(", "))?;
     }
     Ok(())
 }
 
-fn scripts_using(reports: &[Report], prefix: &str) -> Vec<String> {
-    reports
+/// `a.ps1, b.ps1`.
+fn listed(paths: &[PathBuf]) -> String {
+    paths
         .iter()
-        .filter(|r| {
-            r.needs
-                .modules
-                .iter()
-                .any(|m| m.name.to_lowercase().starts_with(prefix))
-        })
-        .map(|r| r.path.display().to_string())
-        .collect()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[derive(Serialize)]
@@ -265,13 +220,13 @@ struct JsonDeclared<'a> {
     by: &'static str,
 }
 
-fn print_json(out: &mut dyn Write, reports: &[Report]) -> std::io::Result<()> {
+fn print_json(out: &mut dyn Write, reports: &[ScriptReport]) -> std::io::Result<()> {
     let scripts: Vec<JsonScript> = reports
         .iter()
         .map(|report| JsonScript {
             path: report.path.display().to_string(),
             modules: report
-                .needs
+                .modules
                 .modules
                 .iter()
                 .map(|need| JsonModule {
@@ -281,22 +236,22 @@ fn print_json(out: &mut dyn Write, reports: &[Report]) -> std::io::Result<()> {
                     commands: &need.commands,
                     first_line: need.first_line,
                     required_by: need.required_by.as_deref(),
-                    declared_version_ok: declaration_meets(need, &report.needs.declared).map(|(ok, _)| ok),
+                    declared_version_ok: report.modules.declaration_meets(need).map(|(ok, _)| ok),
                 })
                 .collect(),
-            unresolved: &report.needs.unresolved,
-            scripts: &report.needs.scripts,
-            resolved_uses: report.needs.resolved_uses,
-            unresolved_uses: report.needs.unresolved_uses,
+            unresolved: &report.modules.unresolved,
+            scripts: &report.modules.scripts,
+            resolved_uses: report.modules.resolved_uses,
+            unresolved_uses: report.modules.unresolved_uses,
             declared: report
-                .needs
+                .modules
                 .declared
                 .iter()
                 .map(|d| JsonDeclared {
                     module: &d.module,
                     version: d.version.as_deref(),
                     exact: d.exact,
-                    line: line_of(report, d),
+                    line: report.line(d.range.start),
                     by: if d.by_requires { "requires" } else { "import-module" },
                 })
                 .collect(),
@@ -306,23 +261,12 @@ fn print_json(out: &mut dyn Write, reports: &[Report]) -> std::io::Result<()> {
     writeln!(out)
 }
 
-fn print_requires(out: &mut dyn Write, reports: &[Report]) -> std::io::Result<()> {
+fn print_requires(out: &mut dyn Write, reports: &[ScriptReport]) -> std::io::Result<()> {
     for report in reports {
-        let modules: Vec<String> = report
-            .needs
-            .modules
-            .iter()
-            .filter(|m| !m.name.contains('*'))
-            .map(|m| match m.min_version {
-                Some(version) => format!("@{{ ModuleName = '{}'; ModuleVersion = '{version}' }}", m.name),
-                None => m.name.clone(),
-            })
-            .collect();
         writeln!(out, "# {}", report.path.display())?;
-        if modules.is_empty() {
-            writeln!(out, "# (no modules to import)")?;
-        } else {
-            writeln!(out, "#Requires -Modules {}", modules.join(", "))?;
+        match report.modules.requires_line() {
+            Some(line) => writeln!(out, "{line}")?,
+            None => writeln!(out, "# (no modules to import)")?,
         }
     }
     Ok(())

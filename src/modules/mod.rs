@@ -1,19 +1,21 @@
 //! What a script needs imported to run under its managed identity: every module its
-//! commands come from (generated tables, rules/data/), the minimum versions its
-//! managed-identity sign-ins need (RULES.md "Module facts"), the order to import them
-//! in (dependencies first), and what its `#Requires`/`Import-Module` already declare.
-//! `mimigrate modules` prints this; MI602 reads the same minimums and declarations.
+//! commands come from (generated tables, rules/data/), the order to import them in
+//! (dependencies first), with the minimum versions and declarations of `versions`; and
+//! for a whole Automation account, what to import and what to beware of (`plan`).
+//! `mimigrate modules` prints these; MI602 reads the same minimums and declarations.
+
+mod plan;
+mod versions;
 
 use std::collections::HashMap;
-use std::ops::Range;
-use std::sync::LazyLock;
-
-use regex::Regex;
+use std::path::PathBuf;
 
 use crate::source::LineIndex;
-use crate::syntax::commands::{CONNECT_AZ_ACCOUNT, CONNECT_MG_GRAPH};
 use crate::syntax::model::{Command, Script};
 use crate::tables;
+
+pub use plan::{account_plan, AccountPlan, PlanWarning};
+pub use versions::{declared_modules, minimum_versions, version_at_least, Declared, Minimum, KNOWN_BAD};
 
 /// A module a script needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,30 +32,7 @@ pub struct ModuleNeed {
     pub required_by: Option<String>,
 }
 
-/// A module the script itself declares.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Declared {
-    pub module: String,
-    /// `ModuleVersion`/`-MinimumVersion` (`exact: false`) or `RequiredVersion` (`exact: true`).
-    pub version: Option<String>,
-    pub exact: bool,
-    pub range: Range<usize>,
-    pub by_requires: bool,
-}
-
-/// A minimum version the script's managed-identity code needs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Minimum {
-    pub module: &'static str,
-    pub version: &'static str,
-    pub reason: &'static str,
-    /// The command that needs it.
-    pub range: Range<usize>,
-    /// A managed-identity sign-in needs it (MI602 checks only these; the others, such
-    /// as the `-AsSecureString` a fix writes, are for the import plan).
-    pub sign_in: bool,
-}
-
+/// What one script needs imported, and what it declares.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ScriptModules {
     /// In import order: dependencies first.
@@ -69,181 +48,25 @@ pub struct ScriptModules {
     pub unresolved_uses: usize,
 }
 
-/// Facts the data tables do not hold (RULES.md "Module facts").
-const MINIMUMS: &[(&str, &str, &str, &str)] = &[
-    // (command, parameter, module, version)
-    (CONNECT_MG_GRAPH, "Identity", "Microsoft.Graph.Authentication", "2.0.0"),
-    (
-        "Connect-ExchangeOnline",
-        "ManagedIdentity",
-        "ExchangeOnlineManagement",
-        "3.0.0",
-    ),
-    ("Connect-PnPOnline", "ManagedIdentity", "PnP.PowerShell", "1.11.95"),
-    (CONNECT_AZ_ACCOUNT, "Identity", "Az.Accounts", "2.0.0"),
-    // The MI201/MI202/MI204/MI205 fixes write this form; Az.Accounts 2.17.0 (Az 11.5.0)
-    // added the switch (rules/MODULES.md gives the source).
-    (GET_AZ_ACCESS_TOKEN, "AsSecureString", "Az.Accounts", "2.17.0"),
-];
-
-const GET_AZ_ACCESS_TOKEN: &str = "Get-AzAccessToken";
-
-/// Versions known to break managed-identity runbooks (RULES.md).
-pub const KNOWN_BAD: &[(&str, &str, &str)] = &[
-    (
-        "Az.Accounts",
-        "5.3.2",
-        "managed-identity sign-in fails on PowerShell 5.1",
-    ),
-    (
-        "Az.Accounts",
-        "5.3.3",
-        "managed-identity sign-in fails on PowerShell 5.1",
-    ),
-    ("Microsoft.Graph", "2.26.0", "broken on PowerShell 7.2"),
-    ("ExchangeOnlineManagement", "3.5.1", "known-bad release"),
-];
-
-/// The minimum versions a script's managed-identity code needs, the highest first (the
-/// first one of a module is what the script needs of it).
-pub fn minimum_versions(script: &Script) -> Vec<Minimum> {
-    let mut minimums = Vec::new();
-    for command in &script.commands {
-        for (name, parameter, module, version) in MINIMUMS {
-            if command.is(name) && command.has(parameter) {
-                minimums.push(Minimum {
-                    module,
-                    version,
-                    reason: name_with_parameter(name, parameter),
-                    range: command.range.clone(),
-                    sign_in: *name != GET_AZ_ACCESS_TOKEN,
-                });
-            }
-        }
-    }
-    // Teams' managed identity covers the *-Cs* cmdlets only from 5.8.1.
-    let teams_identity = script
-        .commands
-        .iter()
-        .find(|c| c.is("Connect-MicrosoftTeams") && c.has("Identity"));
-    if let Some(connect) = teams_identity {
-        if script.commands.iter().any(|c| {
-            c.name
-                .split_once('-')
-                .is_some_and(|(_, noun)| noun.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("Cs")))
-        }) {
-            minimums.push(Minimum {
-                module: "MicrosoftTeams",
-                version: "5.8.1",
-                reason: "Connect-MicrosoftTeams -Identity with *-Cs* cmdlets",
-                range: connect.range.clone(),
-                sign_in: true,
-            });
-        }
-    }
-    minimums.sort_by(|a, b| compare_versions(b.version, a.version));
-    minimums
+/// One script's modules and where it is: what the account's plan is made of.
+pub struct ScriptReport {
+    pub path: PathBuf,
+    pub lines: LineIndex,
+    pub modules: ScriptModules,
 }
 
-fn name_with_parameter(name: &str, parameter: &str) -> &'static str {
-    match (name, parameter) {
-        (CONNECT_MG_GRAPH, _) => "Connect-MgGraph -Identity",
-        ("Connect-ExchangeOnline", _) => "Connect-ExchangeOnline -ManagedIdentity",
-        ("Connect-PnPOnline", _) => "Connect-PnPOnline -ManagedIdentity",
-        (GET_AZ_ACCESS_TOKEN, _) => "Get-AzAccessToken -AsSecureString (added with Az 11.5.0)",
-        _ => "Connect-AzAccount -Identity (any Az.Accounts 2.x)",
+impl ScriptReport {
+    /// `text` is what to analyze: the file's text, or what its fixes make of it.
+    pub fn new(path: PathBuf, text: &str) -> ScriptReport {
+        let lines = LineIndex::new(text);
+        let modules = ScriptModules::analyze(&Script::parse(text), &lines);
+        ScriptReport { path, lines, modules }
     }
-}
 
-/// `#Requires -Modules A, @{ ModuleName = 'B'; ModuleVersion = '2.0.0' }`.
-static REQUIRES: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?is)^#requires\s+-modules?\s+(.*)$").expect("valid pattern"));
-static HASHTABLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"@\{([^}]*)\}").expect("valid pattern"));
-static ENTRY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)(ModuleName|ModuleVersion|RequiredVersion)\s*=\s*['"]?([^'";}\s]+)"#).expect("valid pattern")
-});
-
-/// The modules a script declares with `#Requires -Modules` and `Import-Module`.
-pub fn declared_modules(script: &Script) -> Vec<Declared> {
-    let mut declared = Vec::new();
-    for comment in &script.comments {
-        let Some(list) = REQUIRES.captures(script.slice(comment)).and_then(|c| c.get(1)) else {
-            continue;
-        };
-        let mut rest = list.as_str().to_owned();
-        for table in HASHTABLE.captures_iter(list.as_str()) {
-            let mut entry = Declared {
-                module: String::new(),
-                version: None,
-                exact: false,
-                range: comment.clone(),
-                by_requires: true,
-            };
-            for pair in ENTRY.captures_iter(&table[1]) {
-                match pair[1].to_lowercase().as_str() {
-                    "modulename" => entry.module = pair[2].to_owned(),
-                    "requiredversion" => (entry.version, entry.exact) = (Some(pair[2].to_owned()), true),
-                    _ => entry.version = Some(pair[2].to_owned()),
-                }
-            }
-            if !entry.module.is_empty() {
-                declared.push(entry);
-            }
-            rest = rest.replace(&table[0], "");
-        }
-        for name in rest
-            .split(',')
-            .map(|n| n.trim().trim_matches(['\'', '"']))
-            .filter(|n| !n.is_empty())
-        {
-            declared.push(Declared {
-                module: name.to_owned(),
-                version: None,
-                exact: false,
-                range: comment.clone(),
-                by_requires: true,
-            });
-        }
+    /// The 1-based line of a byte offset.
+    pub fn line(&self, offset: usize) -> usize {
+        self.lines.line_of(offset) + 1
     }
-    for import in script.commands_named("Import-Module") {
-        let Some(name) = import.value_of("Name").and_then(|v| script.string_value(v)) else {
-            continue;
-        };
-        let required = import
-            .named("RequiredVersion")
-            .flatten()
-            .and_then(|v| script.string_value(v));
-        let minimum = import
-            .named("MinimumVersion")
-            .flatten()
-            .and_then(|v| script.string_value(v));
-        declared.push(Declared {
-            module: name,
-            exact: required.is_some(),
-            version: required.or(minimum),
-            range: import.range.clone(),
-            by_requires: false,
-        });
-    }
-    declared
-}
-
-/// `2.10.0 >= 2.9` compares numerically, part by part; a non-numeric part compares as 0.
-pub fn version_at_least(version: &str, minimum: &str) -> bool {
-    compare_versions(version, minimum).is_ge()
-}
-
-fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
-    let parts = |v: &str| {
-        v.split('.')
-            .map(|p| p.trim().parse::<u64>().unwrap_or(0))
-            .collect::<Vec<_>>()
-    };
-    let (mut a, mut b) = (parts(a), parts(b));
-    let len = a.len().max(b.len());
-    a.resize(len, 0);
-    b.resize(len, 0);
-    a.cmp(&b)
 }
 
 /// The classic Azure Service Management module (`Add-AzureAccount`, `Get-AzureVM`,
@@ -483,33 +306,6 @@ fn raise_minimum(modules: &mut [ModuleNeed], module: &str, version: &'static str
     }
 }
 
-/// What to import into an Automation account that runs all these scripts: each
-/// module once (module families left out: no one can import "Az.*"), at the highest
-/// minimum any script needs, dependencies first.
-pub fn account_plan<'a>(scripts: impl IntoIterator<Item = &'a ScriptModules>) -> Vec<ModuleNeed> {
-    let mut plan: Vec<ModuleNeed> = Vec::new();
-    for need in scripts
-        .into_iter()
-        .flat_map(|s| &s.modules)
-        .filter(|n| !n.name.contains('*'))
-    {
-        match plan.iter_mut().find(|p| p.name.eq_ignore_ascii_case(&need.name)) {
-            Some(existing) => {
-                if need
-                    .min_version
-                    .is_some_and(|v| existing.min_version.is_none_or(|e| !version_at_least(e, v)))
-                {
-                    existing.min_version = need.min_version;
-                    existing.min_reason = need.min_reason;
-                }
-            }
-            None => plan.push(need.clone()),
-        }
-    }
-    graph_at_one_version(&mut plan);
-    import_order(plan)
-}
-
 /// Dependencies before the modules that need them; otherwise in order of first use.
 fn import_order(modules: Vec<ModuleNeed>) -> Vec<ModuleNeed> {
     let mut remaining = modules;
@@ -688,12 +484,5 @@ mod tests {
             Some("2.0.0"),
             "plain Get-AzAccessToken is older"
         );
-    }
-
-    #[test]
-    fn versions_compare_numerically() {
-        assert!(version_at_least("2.10.0", "2.9"));
-        assert!(!version_at_least("1.28.0", "2.0.0"));
-        assert!(version_at_least("3.0", "3.0.0"));
     }
 }
