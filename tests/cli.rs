@@ -419,3 +419,37 @@ fn folders_give_scripts_and_modules_in_any_case_and_include_changes_the_list() {
         stderr(&bad)
     );
 }
+
+/// Runs `mimigrate args` in `dir` under a pseudo-terminal (util-linux `script`), with
+/// stdout sent to /dev/null: what it prints is what reached the terminal on stderr.
+fn on_a_terminal(args: &str, dir: &std::path::Path) -> Option<String> {
+    let command = format!("{} {args} >/dev/null", env!("CARGO_BIN_EXE_mimigrate"));
+    let output = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(dir)
+        .output()
+        .ok()?;
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[test]
+fn the_progress_bar_shows_on_a_terminal_and_never_with_machine_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..150 {
+        std::fs::write(dir.path().join(format!("r{i}.ps1")), MIGRATED).unwrap();
+    }
+    let Some(human) = on_a_terminal("check --no-cache --format concise .", dir.path()) else {
+        eprintln!("skipped: no `script` command to make a terminal with");
+        return;
+    };
+    assert!(
+        human.contains("150/150 files") || human.contains("/150 files"),
+        "{human:?}"
+    );
+    for format in ["json", "sarif", "github"] {
+        let machine = on_a_terminal(&format!("check --no-cache --format {format} ."), dir.path()).unwrap();
+        assert!(!machine.contains("files"), "--format {format}: {machine:?}");
+    }
+    let quiet = on_a_terminal("check --no-cache --quiet --format concise .", dir.path()).unwrap();
+    assert!(!quiet.contains("/150 files"), "{quiet:?}");
+}

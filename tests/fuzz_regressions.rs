@@ -83,6 +83,11 @@ regressions! {
     // unused and removes it: a second run changed the text. The fix loop now looks
     // afresh at a changed text before it ends. Found by the fuzzer in CI.
     suppression_left_unused_by_the_remembered_run_as: "suppression-left-unused-by-the-remembered-run-as.ps1",
+    // A hand-made token URL whose client_id is `h<NUL><NUL><NUL>$uamiClientId`: MI201
+    // deleted the assignment and wrote that value, no GUID, onto the sign-in as
+    // `-AccountId 'h...'` (which the invariant saw as text inserted into the old
+    // literal). Only a GUID is taken for a client id now. Found by the fuzzer in CI.
+    client_id_value_inlined_from_a_url: "client-id-value-inlined-from-a-url.ps1",
 }
 
 #[test]

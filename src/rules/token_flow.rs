@@ -246,7 +246,9 @@ fn client_id(script: &Script, site: &Site, logins: &[usize]) -> ClientId {
         return ClientId::None;
     };
     if let Some(id) = value.literal() {
-        return ClientId::Literal(id);
+        // Only a GUID names a user-assigned identity: anything else (a typo, text
+        // pasted into the URL) is not written onto the rewritten sign-in.
+        return crate::target::parse_client_id(&id).map_or(ClientId::Unresolved, ClientId::Literal);
     }
     let [Part::Unknown(unknown)] = value.parts.as_slice() else {
         return ClientId::Unresolved;
@@ -594,6 +596,8 @@ mod tests {
         );
         assert_eq!(client(&request("object_id=$id", "")), ClientId::Unresolved);
         assert_eq!(client(&request("api-version=2019-08-01", "")), ClientId::None);
+        // A constant that is no GUID names no identity.
+        assert_eq!(client(&request("client_id=my-identity", "")), ClientId::Unresolved);
         // The variable the sign-in keeps reading is not plumbing.
         let text = request("client_id=$id", "");
         let (script, found) = requests(&text);
