@@ -281,6 +281,8 @@ fn fix_with(
         let chosen = non_overlapping(&candidates);
         if chosen.is_empty() && look == Look::Remembering && current != text && pass < MAX_PASSES {
             look = Look::Afresh;
+            // The next run judges every fix on this text anew, refused ones too.
+            rejected.clear();
             first = Some(lint(&script, look));
             drop(candidates);
             tree = Some(script.tree);

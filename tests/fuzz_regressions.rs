@@ -88,6 +88,11 @@ regressions! {
     // `-AccountId 'h...'` (which the invariant saw as text inserted into the old
     // literal). Only a GUID is taken for a client id now. Found by the fuzzer in CI.
     client_id_value_inlined_from_a_url: "client-id-value-inlined-from-a-url.ps1",
+    // An MI104 fix refused (it would have left a parse error) in a pass that kept
+    // nothing, so the refusal outlived the pass; the next run judged it anew on the
+    // fixed text and applied it. The last, fresh look now judges refused fixes anew
+    // too. Found by a local fuzz run (76,442 executions, 12 minutes).
+    refused_fix_rejudged_only_by_a_second_run: "refused-fix-rejudged-only-by-a-second-run.ps1",
 }
 
 #[test]
