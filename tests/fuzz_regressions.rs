@@ -93,6 +93,10 @@ regressions! {
     // fixed text and applied it. The last, fresh look now judges refused fixes anew
     // too. Found by a local fuzz run (76,442 executions, 12 minutes).
     refused_fix_rejudged_only_by_a_second_run: "refused-fix-rejudged-only-by-a-second-run.ps1",
+    // A `param()` block whose last parameter ends in a two-byte character: adding the
+    // subscription parameter looked for the line one byte before its end, inside that
+    // character (a panic). `line_start` takes any offset now. Found by the fuzzer in CI.
+    parameter_list_ending_in_a_multibyte_character: "parameter-list-ending-in-a-multibyte-character.ps1",
 }
 
 #[test]

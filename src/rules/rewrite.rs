@@ -17,8 +17,12 @@ pub fn line_ending(text: &str) -> &'static str {
     }
 }
 
+/// The start of the line holding `offset` (which may fall inside a character: a
+/// caller stepping one byte back from a position, as `add_parameter` does).
 pub fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1)
+    text[..text.floor_char_boundary(offset)]
+        .rfind(['\n', '\r'])
+        .map_or(0, |i| i + 1)
 }
 
 /// The whitespace that starts the line holding `offset`.
