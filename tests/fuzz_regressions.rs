@@ -97,6 +97,11 @@ regressions! {
     // subscription parameter looked for the line one byte before its end, inside that
     // character (a panic). `line_start` takes any offset now. Found by the fuzzer in CI.
     parameter_list_ending_in_a_multibyte_character: "parameter-list-ending-in-a-multibyte-character.ps1",
+    // An `if` around Run As code whose body starts on a line with other code before it
+    // (ending in `’`): MI101 took the body's indentation from the line's start and
+    // stepped back that far from the statement, into the character (a panic). Such a
+    // body is left to a human now. Found by the fuzzer in CI.
+    if_body_sharing_its_first_line: "if-body-sharing-its-first-line.ps1",
 }
 
 #[test]

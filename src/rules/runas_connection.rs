@@ -46,7 +46,7 @@ static ABOUT_CONNECTION: LazyLock<Regex> = LazyLock::new(|| {
 use super::facts::ConnectionKind;
 use super::rewrite::{
     add_parameter, delete_statement, delete_statements, describing_comments, indentation, insert_line_above,
-    line_ending,
+    line_ending, line_start,
 };
 use super::{Checker, RUNAS_CONNECTION, RUNAS_CONNECTION_PROPERTY};
 use crate::diagnostic::{Applicability, Edit, Fix};
@@ -222,8 +222,11 @@ fn null_test(checker: &Checker, variable: &str, use_: &VariableUse) -> Option<(E
     if removal.range.start + if_indent.len() != if_range.start {
         return None; // the `if` shares its line with other code: leave it to a human
     }
-    let body_indent = indentation(script.text, first.statement.start);
-    let body_start = first.statement.start - body_indent.len();
+    let body_start = line_start(script.text, first.statement.start);
+    let body_indent = &script.text[body_start..first.statement.start];
+    if !body_indent.trim_matches([' ', '\t']).is_empty() {
+        return None; // the body starts on a line with other code: leave it to a human
+    }
     let mut kept = kept_assignments(script, &if_range, &covered, if_indent, ending);
     for line in script.text[body_start..last.statement.end].lines() {
         match line.strip_prefix(body_indent) {
