@@ -385,7 +385,7 @@ impl<'t> Script<'t> {
     /// aside), so deleting the statement deletes just that call.
     pub fn is_alone_in_statement(&self, command: &Command) -> bool {
         let statement = &command.place.statement;
-        if !(statement.start <= command.pipeline.start && command.pipeline.end <= statement.end) {
+        if !contains(statement, &command.pipeline) {
             return false;
         }
         let before = self.text[statement.start..command.pipeline.start].trim();
