@@ -351,6 +351,13 @@ fn fix_with(
     }
 }
 
+/// What applying `fix` alone to `script` would break, if anything (the editor's quick
+/// fix applies one fix at a time: MI101's deletion of a connection is harmful until the
+/// sign-in reading it has been rewritten).
+pub fn harm_of(script: &Script, fix: &Fix) -> Option<String> {
+    check_pass(script, &apply_edits(script.text, &fix.edits)).err()
+}
+
 /// Whether applying `fix` to `text` changes it: one that writes back what is there
 /// is no fix, and applying it would look like a fix that never settles.
 fn changes(text: &str, fix: &Fix) -> bool {

@@ -8,6 +8,8 @@ pub mod diagnostic;
 pub mod discover;
 pub mod fix;
 pub mod lint;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod modules;
 pub mod output;
 pub mod permissions;

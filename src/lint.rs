@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 
 use crate::cache::{Cache, Key};
-use crate::diagnostic::{Applicability, Diagnostic};
+use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::fix::{fix_script, FixMode};
+use crate::output::apply_edits;
 use crate::rules::parse_error::WithheldFixes;
 use crate::rules::{self, RunAsMemory};
 use crate::source::{LineIndex, SourceText};
@@ -82,6 +83,36 @@ pub fn lint_script(script: &Script, lines: &LineIndex, options: &LintOptions) ->
     let mut diagnostics = rules::suppression::apply(script, lines, diagnostics, |code| options.selection.enabled(code));
     diagnostics.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
     diagnostics
+}
+
+/// The edit that suppresses `diagnostic` (a finding of `script` under `options`) with a
+/// `# mimigrate: ignore[CODE]` comment: the first place of `suppression_candidates`
+/// whose text, linted again, no longer has the finding and reads no worse. `None` when
+/// no place works (a finding inside a here-string's only line, say).
+pub fn suppression_edit(
+    script: &Script,
+    lines: &LineIndex,
+    options: &LintOptions,
+    diagnostic: &Diagnostic,
+) -> Option<Edit> {
+    rules::suppression::suppression_candidates(script, lines, diagnostic)
+        .into_iter()
+        .find(|edit| {
+            let text = apply_edits(script.text, std::slice::from_ref(edit));
+            let after = Script::parse(&text);
+            let moved = |offset: usize| {
+                if offset >= edit.range.end {
+                    offset + edit.content.len() - edit.range.len()
+                } else {
+                    offset
+                }
+            };
+            let start = moved(diagnostic.range.start);
+            after.errors.len() <= script.errors.len()
+                && !lint_script(&after, &LineIndex::new(&text), options)
+                    .iter()
+                    .any(|d| d.code == diagnostic.code && d.range.start == start)
+        })
 }
 
 /// Whether any rule could find something in `text`: every rule looks for code that

@@ -502,6 +502,33 @@ impl LineIndex {
             column: column + 1,
         }
     }
+
+    /// The byte offset of 0-based `line` and `column` (counted in `unit`), the inverse of
+    /// `position_in`. As LSP asks, a column past the line's end means its end (before
+    /// the line break), a line past the last means the end of the text, and a column
+    /// inside a character (half of a UTF-16 surrogate pair) means that character's start.
+    pub fn offset_at(&self, text: &str, line: usize, column: usize, unit: ColumnUnit) -> usize {
+        if line >= self.line_count() {
+            return text.len();
+        }
+        let start = self.line_starts[line];
+        let content = &text[start..self.content_end(text, line)];
+        if unit == ColumnUnit::Bytes {
+            return start + content.floor_char_boundary(column.min(content.len()));
+        }
+        let mut counted = 0;
+        for (at, c) in content.char_indices() {
+            let width = match unit {
+                ColumnUnit::Utf16 => c.len_utf16(),
+                _ => 1,
+            };
+            if counted + width > column {
+                return start + at;
+            }
+            counted += width;
+        }
+        start + content.len()
+    }
 }
 
 #[cfg(test)]

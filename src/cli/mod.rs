@@ -48,6 +48,8 @@ enum Command {
     Modules(Box<modules::ModulesArgs>),
     /// List the Microsoft Graph and service permissions each script needs.
     Permissions(Box<permissions::PermissionsArgs>),
+    /// Run the language server for editors on stdin/stdout (see README "Editors").
+    Lsp,
     /// Print a rule's documentation; without CODE, list every rule.
     Rule {
         /// A rule code such as MI102, or its name (certificate-login).
@@ -55,7 +57,7 @@ enum Command {
     },
 }
 
-const SUBCOMMANDS: &[&str] = &["check", "fix", "modules", "permissions", "rule", "help"];
+const SUBCOMMANDS: &[&str] = &["check", "fix", "modules", "permissions", "lsp", "rule", "help"];
 
 /// Parse the process arguments; `mimigrate PATHS` means `mimigrate check PATHS`. A
 /// first argument that is no path and looks like a mistyped command is an error that
@@ -107,12 +109,23 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Fix(args) => fix::run(*args, color, cli.quiet),
         Command::Modules(args) => modules::run(*args, cli.quiet),
         Command::Permissions(args) => permissions::run(*args, cli.quiet),
+        Command::Lsp => lsp(),
         Command::Rule { code } => rule(code.as_deref()),
     };
     result.unwrap_or_else(|message| {
         eprintln!("mimigrate: {message}");
         ExitCode::from(2)
     })
+}
+
+#[cfg(feature = "lsp")]
+fn lsp() -> Result<ExitCode, String> {
+    Ok(crate::lsp::run_stdio())
+}
+
+#[cfg(not(feature = "lsp"))]
+fn lsp() -> Result<ExitCode, String> {
+    Err("this mimigrate was built without the `lsp` feature (cargo install --features lsp)".into())
 }
 
 fn rule(code: Option<&str>) -> Result<ExitCode, String> {

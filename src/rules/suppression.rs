@@ -15,7 +15,7 @@ static SUPPRESSION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^#\s*mimigrate:\s*(file-ignore|ignore)\b(?:\[([^\]]*)\])?").expect("valid pattern")
 });
 
-use super::rewrite::delete_statement;
+use super::rewrite::{delete_statement, indentation};
 use super::UNUSED_SUPPRESSION;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::source::LineIndex;
@@ -211,4 +211,66 @@ fn unused_message(unused: &[&String]) -> String {
 fn codes_known_and_enabled(code: &str, enabled: &impl Fn(&str) -> bool) -> bool {
     let matching: Vec<_> = super::ALL.iter().filter(|r| r.code.starts_with(code)).collect();
     matching.is_empty() || matching.iter().any(|r| enabled(r.code))
+}
+
+/// Where a comment suppressing `diagnostic` could go, best first: its code added to a
+/// suppression comment already ending the finding's line; a trailing
+/// `# mimigrate: ignore[CODE]` on that line (before a comment ending it, so the
+/// suppression still starts the comment); a suppression line of its own above the
+/// finding's line, or above the first line of each statement holding it, innermost
+/// first. A place inside a string or comment, or after a line-continuing backtick, is
+/// no place for code: the caller tries these in order on the text they produce
+/// (`lint::suppression_edit`), since only the parse can say what a comment covers.
+pub fn suppression_candidates(script: &Script, lines: &LineIndex, diagnostic: &Diagnostic) -> Vec<Edit> {
+    let text = script.text;
+    let code = diagnostic.code;
+    let line = lines.line_of(diagnostic.range.start);
+    let end = lines.content_end(text, line);
+    let line_start = lines.line_start(line);
+    let mut candidates = Vec::new();
+    let ending_comment = script
+        .comments
+        .iter()
+        .find(|c| c.end == end && c.start >= line_start && !text[line_start..c.start].trim().is_empty());
+    if let Some(comment) = ending_comment {
+        let written = &text[comment.clone()];
+        match SUPPRESSION.captures(written) {
+            Some(found) if found[1].eq_ignore_ascii_case("ignore") => {
+                if let Some(list) = found.get(2) {
+                    let separator = if list.as_str().trim().is_empty() { "" } else { ", " };
+                    candidates.push(Edit::insert(comment.start + list.end(), format!("{separator}{code}")));
+                }
+            }
+            _ if !text[comment.clone()].starts_with("<#") => {
+                candidates.push(Edit::insert(comment.start, format!("# mimigrate: ignore[{code}] ")))
+            }
+            _ => {}
+        }
+    } else if !script.inside_text(end) && !text[line_start..end].ends_with('`') {
+        candidates.push(Edit::insert(end, format!(" # mimigrate: ignore[{code}]")));
+    }
+    let mut holders: Vec<&Range<usize>> = script
+        .statements
+        .iter()
+        .map(|place| &place.statement)
+        .filter(|s| s.start <= diagnostic.range.start && diagnostic.range.start < s.end.max(s.start + 1))
+        .collect();
+    holders.sort_by_key(|s| std::cmp::Reverse(s.start));
+    let first_lines = std::iter::once(line).chain(holders.iter().map(|s| lines.line_of(s.start)));
+    let eol = super::rewrite::line_ending(text);
+    for first in first_lines {
+        let at = lines.line_start(first);
+        let indent = indentation(text, at);
+        // Only above a line that starts a statement, after a line that ends one: a
+        // comment line inside a continued command would cut it in two.
+        let starts_statement = script
+            .statement_at(at + indent.len())
+            .is_some_and(|place| place.statement.start == at + indent.len());
+        let continued = text[..at].trim_end_matches(['\r', '\n']).ends_with('`');
+        let edit = Edit::insert(at, format!("{indent}# mimigrate: ignore[{code}]{eol}"));
+        if starts_statement && !continued && !script.inside_text(at) && !candidates.contains(&edit) {
+            candidates.push(edit);
+        }
+    }
+    candidates
 }

@@ -5,20 +5,59 @@ pub mod commands;
 pub mod evaluate;
 pub mod model;
 
-use tree_sitter::{Decode, Node, Parser, Tree};
+use std::ops::Range;
+
+use tree_sitter::{Decode, InputEdit, Node, Parser, Point, Tree};
+
+use crate::source::LineIndex;
 
 /// Parse a script the way PowerShell's tokenizer reads it (see `PowerShellChars`).
 pub fn parse(text: &str) -> Tree {
-    parse_with::<PowerShellChars>(text)
+    parse_reusing::<PowerShellChars>(text, None)
 }
 
 /// Parse with the grammar's own UTF-8 reading and no normalisation: only for measuring
 /// what `PowerShellChars` buys (see grammar/README.md).
 pub fn parse_plain(text: &str) -> Tree {
-    parse_with::<PlainUtf8>(text)
+    parse_reusing::<PlainUtf8>(text, None)
 }
 
-fn parse_with<D: Decode>(text: &str) -> Tree {
+/// Parse `text` again after an edit, reusing the unchanged parts of `old`, which must
+/// already have been told of the edit (`edited_tree`). The editor's language server
+/// does this on every keystroke.
+pub fn reparse(text: &str, old: &Tree) -> Tree {
+    parse_reusing::<PowerShellChars>(text, Some(old))
+}
+
+/// Tell `tree`, a parse of `before` (whose lines are `lines`), that bytes `range` of
+/// it were replaced by `inserted`. `PowerShellChars` reads one byte past a character
+/// to decide it (a CR before LF, a backtick before a space, `??`), which tree-sitter
+/// cannot know: the edit is widened to start one character earlier, so a token that
+/// peeked at the edited bytes is read again.
+pub fn edit_tree(tree: &mut Tree, before: &str, lines: &LineIndex, range: Range<usize>, inserted: &str) {
+    let point = |offset: usize| {
+        let row = lines.line_of(offset);
+        Point::new(row, offset - lines.line_start(row))
+    };
+    let start = before.floor_char_boundary(range.start.saturating_sub(1));
+    let at = point(range.start);
+    let breaks = LineIndex::new(inserted);
+    let last = breaks.line_count() - 1;
+    let new_end = Point::new(
+        at.row + last,
+        if last == 0 { at.column } else { 0 } + inserted.len() - breaks.line_start(last),
+    );
+    tree.edit(&InputEdit {
+        start_byte: start,
+        old_end_byte: range.end,
+        new_end_byte: range.start + inserted.len(),
+        start_position: point(start),
+        old_end_position: point(range.end),
+        new_end_position: new_end,
+    });
+}
+
+fn parse_reusing<D: Decode>(text: &str, old: Option<&Tree>) -> Tree {
     // One parser per thread: making one per file (and loading the grammar into it)
     // showed up when checking thousands of small runbooks.
     thread_local! {
@@ -33,7 +72,7 @@ fn parse_with<D: Decode>(text: &str) -> Tree {
     let bytes = text.as_bytes();
     PARSER.with_borrow_mut(|parser| {
         parser
-            .parse_custom_encoding::<D, _, _>(&mut |offset, _| &bytes[offset.min(bytes.len())..], None, None)
+            .parse_custom_encoding::<D, _, _>(&mut |offset, _| &bytes[offset.min(bytes.len())..], old, None)
             .expect("parsing without a timeout or cancellation flag always yields a tree")
     })
 }
