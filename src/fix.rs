@@ -511,6 +511,26 @@ fn apply(text: &str, diagnostics: &[&Diagnostic]) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_fix_deleting_what_is_still_read_is_harmful_alone() {
+        let text = "$conn = Get-AutomationConnection -Name AzureRunAsConnection\nWrite-Output $conn.TenantID\n";
+        let script = Script::parse(text);
+        let delete = Fix::new(
+            Applicability::Safe,
+            "remove",
+            vec![Edit::delete(0..text.find('\n').unwrap() + 1)],
+        );
+        let reason = harm_of(&script, &delete).expect("harmful");
+        assert!(reason.contains("$conn"), "{reason}");
+        let unbalanced = Fix::new(Applicability::Safe, "break", vec![Edit::insert(0, "{ ")]);
+        assert_eq!(
+            harm_of(&script, &unbalanced).as_deref(),
+            Some("it would leave a syntax error")
+        );
+        let harmless = Fix::new(Applicability::Safe, "note", vec![Edit::insert(0, "# note\n")]);
+        assert_eq!(harm_of(&script, &harmless), None);
+    }
+
     fn fixed(text: &str, unsafe_fixes: bool) -> FixOutcome {
         fix_text(text, &LintOptions::default(), FixMode { unsafe_fixes })
     }
