@@ -12,6 +12,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
+use super::kind;
 use super::model::{normalize_variable, Argument, Assignment, Command, Script, Value};
 
 /// How many assignments deep a value is followed before it counts as unknown.
@@ -228,7 +229,7 @@ impl<'t> Script<'t> {
             let mut cursor = node.walk();
             let named = node
                 .named_children(&mut cursor)
-                .find(|c| c.kind() == "function_name")
+                .find(|c| kind(c) == "function_name")
                 .is_some_and(|n| self.slice(&n.byte_range()).eq_ignore_ascii_case(name));
             named.then(|| range.clone())
         })
@@ -304,13 +305,13 @@ impl<'t> Script<'t> {
         };
         // Climb out of `( ... )` and the single-child wrappers around it.
         while let Some(parent) = node.parent() {
-            match parent.kind() {
+            match kind(parent) {
                 "assignment_expression" => {
                     let target = parent.named_child(0).map(|t| self.slice(&t.byte_range()).trim());
                     return target.is_some_and(|t| t.eq_ignore_ascii_case("$null"));
                 }
                 "cast_expression" | "expression_with_unary_operator" => {
-                    let cast = parent.named_child(0).filter(|c| c.kind() == "type_literal");
+                    let cast = parent.named_child(0).filter(|c| kind(c) == "type_literal");
                     return cast.is_some_and(|c| self.slice(&c.byte_range()).eq_ignore_ascii_case("[void]"));
                 }
                 "pipeline_chain" if parent.named_child_count() > 1 => {
@@ -329,7 +330,7 @@ impl<'t> Script<'t> {
     /// `command > $null` (also `1>`, `*>`, `>>`): its output goes nowhere.
     fn redirects_output_to_null(&self, command: &Command) -> bool {
         let mut node = self.node_at(&command.range);
-        while let Some(n) = node.filter(|n| n.kind() != "command") {
+        while let Some(n) = node.filter(|n| kind(n) != "command") {
             node = n.parent();
         }
         let Some(elements) = node.and_then(|n| n.child_by_field_name("command_elements")) else {
@@ -338,7 +339,7 @@ impl<'t> Script<'t> {
         let mut cursor = elements.walk();
         let redirections: Vec<Node> = elements
             .named_children(&mut cursor)
-            .filter(|c| c.kind() == "redirection")
+            .filter(|c| kind(c) == "redirection")
             .collect();
         redirections.into_iter().any(|redirection| {
             let text = self.slice(&redirection.byte_range());
@@ -391,7 +392,7 @@ impl Evaluation<'_, '_, '_> {
     fn expression(&mut self, node: Node) -> StringValue {
         let unknown = || StringValue::unknown(node.byte_range());
         let children = named_children(node);
-        match node.kind() {
+        match kind(node) {
             "verbatim_string_characters" => {
                 StringValue::literal_text(strip_delimiters(self.text(node)).replace("''", "'"))
             }
@@ -405,13 +406,13 @@ impl Evaluation<'_, '_, '_> {
             "sub_expression" | "parenthesized_expression" | "pipeline" | "pipeline_chain" | "statement_list" => {
                 // Only a single expression has a value here; a command's output does not.
                 match children.as_slice() {
-                    [only] if only.kind() != "command" => self.node(*only),
+                    [only] if kind(only) != "command" => self.node(*only),
                     _ => unknown(),
                 }
             }
             "additive_expression" | "additive_argument_expression" if children.len() == 2 => {
                 let operator = node.child(1).map(|o| self.text(o).trim().to_owned());
-                let left_is_number = unwrapped(children[0]).kind().ends_with("integer_literal");
+                let left_is_number = kind(unwrapped(children[0])).ends_with("integer_literal");
                 if operator.as_deref() != Some("+") || left_is_number {
                     return unknown();
                 }
@@ -426,7 +427,7 @@ impl Evaluation<'_, '_, '_> {
             }
             "invokation_expression" => self.static_call(node, &children).unwrap_or_else(unknown),
             "cast_expression" => match (children.first(), children.get(1)) {
-                (Some(cast), Some(operand)) if cast.kind() == "type_literal" && children.len() == 2 => {
+                (Some(cast), Some(operand)) if kind(cast) == "type_literal" && children.len() == 2 => {
                     let type_name = type_name(self.text(*cast));
                     if type_name == "string" {
                         self.node(*operand)
@@ -534,7 +535,7 @@ impl Evaluation<'_, '_, '_> {
     fn list(&mut self, node: Node) -> Vec<StringValue> {
         let inner = unwrapped(node);
         let children = named_children(inner);
-        match inner.kind() {
+        match kind(inner) {
             "array_literal_expression" | "argument_expression_list" if children.len() > 1 => {
                 children.into_iter().map(|c| self.node(c)).collect()
             }
@@ -542,7 +543,7 @@ impl Evaluation<'_, '_, '_> {
                 // `(a, b)` holds a pipeline holding the list.
                 let mut current = inner;
                 while let [only] = named_children(current).as_slice() {
-                    if matches!(only.kind(), "array_literal_expression") && only.named_child_count() > 1 {
+                    if matches!(kind(only), "array_literal_expression") && only.named_child_count() > 1 {
                         return self.list(*only);
                     }
                     current = *only;
@@ -559,7 +560,7 @@ impl Evaluation<'_, '_, '_> {
         let [target, method, arguments] = children else {
             return None;
         };
-        if target.kind() != "type_literal" || !self.text(node)[target.byte_range().len()..].starts_with("::") {
+        if kind(target) != "type_literal" || !self.text(node)[target.byte_range().len()..].starts_with("::") {
             return None;
         }
         let type_name = type_name(self.text(*target));
@@ -693,7 +694,7 @@ fn named_children(node: Node) -> Vec<Node> {
 fn unwrapped(mut node: Node) -> Node {
     while node.child_count() == 1
         && node.named_child_count() == 1
-        && (node.kind().ends_with("_expression") || node.kind() == "expression_with_unary_operator")
+        && (kind(node).ends_with("_expression") || kind(node) == "expression_with_unary_operator")
     {
         match node.named_child(0) {
             Some(child) => node = child,

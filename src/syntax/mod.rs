@@ -134,6 +134,23 @@ impl Decode for PlainUtf8 {
     }
 }
 
+/// A node's kind, as `Node::kind` names it, from a table made once: `Node::kind` reads
+/// the grammar's C string and checks it is UTF-8 on every call, which the model builder,
+/// visiting every node of a script after each keystroke in the editor, felt.
+pub fn kind<'tree>(node: impl std::borrow::Borrow<Node<'tree>>) -> &'static str {
+    static KINDS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        let language: tree_sitter::Language = tree_sitter_powershell::LANGUAGE.into();
+        (0..language.node_kind_count())
+            .map(|id| language.node_kind_for_id(id as u16).unwrap_or(""))
+            .collect()
+    });
+    let node = node.borrow();
+    KINDS
+        .get(usize::from(node.kind_id()))
+        .copied()
+        .unwrap_or_else(|| node.kind())
+}
+
 /// Byte ranges of the ERROR and MISSING nodes of a tree, outermost only.
 ///
 /// The grammar cannot read a script without a single statement (empty, blank lines,

@@ -4,15 +4,16 @@
 //! comments, and for each of them the statement and the blocks around it.
 //! Rules never walk the tree themselves.
 
-use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::ops::Range;
-use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::OnceLock;
 
 use tree_sitter::{Node, Tree};
 
 use super::commands::{self, CommandSpec};
 use super::evaluate::{is_quote, unescape};
+use super::kind;
 
 /// A parsed script and what the rules need to know about it.
 pub struct Script<'t> {
@@ -48,19 +49,19 @@ pub struct Script<'t> {
 #[derive(Default)]
 struct Index {
     /// Variable name -> indices into `variables`, in text order.
-    uses: OnceCell<HashMap<String, Vec<usize>>>,
+    uses: OnceLock<HashMap<String, Vec<usize>>>,
     /// Variable name -> indices into `assignments`, in text order.
-    assignments: OnceCell<HashMap<String, Vec<usize>>>,
+    assignments: OnceLock<HashMap<String, Vec<usize>>>,
     /// Lower-case command name -> indices into `commands`.
-    commands: OnceCell<HashMap<String, Vec<usize>>>,
+    commands: OnceLock<HashMap<String, Vec<usize>>>,
     /// For each command, the innermost command whose arguments hold it.
-    command_parents: OnceCell<Vec<Option<usize>>>,
+    command_parents: OnceLock<Vec<Option<usize>>>,
     /// Where each line after the first starts.
-    line_starts: OnceCell<Vec<usize>>,
+    line_starts: OnceLock<Vec<usize>>,
     /// For each statement, the innermost statement holding it.
-    statement_parents: OnceCell<Vec<Option<usize>>>,
+    statement_parents: OnceLock<Vec<Option<usize>>>,
     /// Variable name -> where it is splatted (`@params`).
-    splats: OnceCell<HashMap<String, Vec<Range<usize>>>>,
+    splats: OnceLock<HashMap<String, Vec<Range<usize>>>>,
 }
 
 /// Indices of `items` grouped by `key`, each group in the items' order.
@@ -110,7 +111,7 @@ pub struct Place {
     /// `$r = Connect-AzAccount ... | Out-Null`.
     pub statement: Range<usize>,
     /// Shared between every place in the same blocks: cloning a place is cheap.
-    pub blocks: Rc<[Block]>,
+    pub blocks: Arc<[Block]>,
 }
 
 impl Place {
@@ -246,14 +247,7 @@ impl<'t> Script<'t> {
     /// The model of `text` from its already parsed tree (the fixer parses each new
     /// text once, to check it, and then models it from that tree).
     pub fn from_tree(text: &'t str, tree: Tree) -> Self {
-        let mut builder = Builder {
-            text,
-            script_parts: Parts::default(),
-            place: Place::default(),
-            ancestors: Vec::new(),
-        };
-        builder.walk(&tree);
-        let parts = builder.script_parts;
+        let parts = build_parts(text, &tree);
         Script {
             text,
             errors: super::error_ranges(&tree, text),
@@ -751,7 +745,66 @@ pub fn is_dash(c: char) -> bool {
     matches!(c, '-' | '\u{2013}' | '\u{2014}' | '\u{2015}')
 }
 
-#[derive(Default)]
+/// Scripts this large are modelled on two threads, each taking half of the top-level
+/// statements: the language server models the whole script after every keystroke, and
+/// a long runbook is mostly a long top-level statement list.
+const PARALLEL_FROM_BYTES: usize = 64 << 10;
+
+fn parts_in_one_walk(text: &str, tree: &Tree) -> Parts {
+    let mut builder = Builder::new(text);
+    builder.walk(tree.root_node(), None);
+    builder.script_parts
+}
+
+/// The model's parts of the script parsed as `tree`.
+fn build_parts(text: &str, tree: &Tree) -> Parts {
+    let root = tree.root_node();
+    let top_list = |root: Node<'_>| {
+        let mut cursor = root.walk();
+        let found = root.children(&mut cursor).position(|c| kind(c) == "statement_list");
+        found
+    };
+    let at = top_list(root).filter(|_| text.len() >= PARALLEL_FROM_BYTES && kind(root) == "program");
+    let Some(at) = at else {
+        return parts_in_one_walk(text, tree);
+    };
+    let list = root.child(at as u32).expect("found above");
+    let middle = list.start_byte() + (list.end_byte() - list.start_byte()) / 2;
+    let count = list.child_count();
+    let split = (0..count)
+        .find(|&i| list.child(i as u32).is_some_and(|c| c.start_byte() >= middle))
+        .unwrap_or(count);
+    // In document order: the root's children before the list and the list itself
+    // (not its children), each half of the list's children, the root's children after
+    // the list. Nodes cannot cross threads: each half finds its own from the tree.
+    let mut before = Builder::new(text);
+    before.enter(root);
+    for i in 0..at {
+        before.walk(root.child(i as u32).expect("a child"), None);
+    }
+    before.walk(list, Some(list));
+    let half = |children: std::ops::Range<usize>| {
+        let root = tree.root_node();
+        let list = root.child(at as u32).expect("found above");
+        let mut builder = Builder::inside(text, &[root, list]);
+        for i in children {
+            builder.walk(list.child(i as u32).expect("a child"), None);
+        }
+        builder.script_parts
+    };
+    let (first, second) = rayon::join(|| half(0..split), || half(split..count));
+    let mut after = Builder::inside(text, &[root]);
+    for i in at + 1..root.child_count() {
+        after.walk(root.child(i as u32).expect("a child"), None);
+    }
+    let mut parts = before.script_parts;
+    parts.append(first);
+    parts.append(second);
+    parts.append(after.script_parts);
+    parts
+}
+
+#[derive(Default, Debug)]
 struct Parts {
     commands: Vec<Command>,
     assignments: Vec<Assignment>,
@@ -764,6 +817,37 @@ struct Parts {
     functions: Vec<Range<usize>>,
     param_blocks: Vec<Range<usize>>,
     defined_commands: Vec<String>,
+}
+
+impl Parts {
+    /// Add the parts of the text after this one's.
+    fn append(&mut self, later: Parts) {
+        // Destructured, so that a new kind of part cannot be forgotten here.
+        let Parts {
+            commands,
+            assignments,
+            variables,
+            method_calls,
+            types,
+            comments,
+            texts,
+            statements,
+            functions,
+            param_blocks,
+            defined_commands,
+        } = later;
+        self.commands.extend(commands);
+        self.assignments.extend(assignments);
+        self.variables.extend(variables);
+        self.method_calls.extend(method_calls);
+        self.types.extend(types);
+        self.comments.extend(comments);
+        self.texts.extend(texts);
+        self.statements.extend(statements);
+        self.functions.extend(functions);
+        self.param_blocks.extend(param_blocks);
+        self.defined_commands.extend(defined_commands);
+    }
 }
 
 struct Builder<'t, 'tree> {
@@ -780,14 +864,14 @@ struct Builder<'t, 'tree> {
 struct Frame<'tree> {
     node: Node<'tree>,
     kind: &'static str,
-    outer_blocks: Option<Rc<[Block]>>,
+    outer_blocks: Option<Arc<[Block]>>,
     outer_statement: Option<Range<usize>>,
 }
 
 /// Skip wrapper nodes that hold a single child (`unary_expression` ->
 /// `array_literal_expression` -> ... -> `variable`).
 fn unwrap(mut node: Node) -> Node {
-    while node.child_count() == 1 && !node.is_error() && !is_string_kind(node.kind()) && node.kind() != "command" {
+    while node.child_count() == 1 && !node.is_error() && !is_string_kind(kind(node)) && kind(node) != "command" {
         match node.child(0) {
             Some(child) if child.is_named() => node = child,
             _ => break,
@@ -842,13 +926,40 @@ impl<'t, 'tree> Builder<'t, 'tree> {
         self.ancestors.last().map(|frame| frame.node)
     }
 
-    /// Visit every node in document order with one cursor (a cursor per node cost an
-    /// allocation each).
-    fn walk(&mut self, tree: &'tree Tree) {
-        let mut cursor = tree.walk();
+    fn new(text: &'t str) -> Self {
+        Builder {
+            text,
+            script_parts: Parts::default(),
+            place: Place::default(),
+            ancestors: Vec::new(),
+        }
+    }
+
+    /// A builder for what lies inside `ancestors` (root first), which open no block and
+    /// no statement: the root and its statement list.
+    fn inside(text: &'t str, ancestors: &[Node<'tree>]) -> Self {
+        let mut builder = Builder::new(text);
+        builder.ancestors = ancestors
+            .iter()
+            .map(|&node| Frame {
+                node,
+                kind: kind(node),
+                outer_blocks: None,
+                outer_statement: None,
+            })
+            .collect();
+        builder
+    }
+
+    /// Visit `node` and every node below it in document order with one cursor (a cursor
+    /// per node cost an allocation each); below `stop`, nothing (another builder takes
+    /// its children).
+    fn walk(&mut self, node: Node<'tree>, stop: Option<Node<'tree>>) {
+        let mut cursor = node.walk();
         loop {
-            self.enter(cursor.node());
-            if cursor.goto_first_child() {
+            let current = cursor.node();
+            self.enter(current);
+            if Some(current) != stop && cursor.goto_first_child() {
                 continue;
             }
             loop {
@@ -864,7 +975,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
     }
 
     fn enter(&mut self, node: Node<'tree>) {
-        let kind = node.kind();
+        let kind = kind(node);
         let parent_kind = self.ancestors.last().map(|frame| frame.kind);
         // Error recovery can leave statements outside any statement list, e.g. a whole
         // script under one ERROR node: the pieces of such a node count as statements.
@@ -892,7 +1003,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             }
         });
         let outer_blocks = block.map(|block| {
-            let inner: Rc<[Block]> = self.place.blocks.iter().cloned().chain([block]).collect();
+            let inner: Arc<[Block]> = self.place.blocks.iter().cloned().chain([block]).collect();
             std::mem::replace(&mut self.place.blocks, inner)
         });
         let is_text = kind == "comment" || is_string_kind(kind) || kind.ends_with("string_characters");
@@ -1033,16 +1144,16 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             let element = elements[i];
             i += 1;
             let text = self.text_of(element);
-            match element.kind() {
+            match kind(element) {
                 "command_argument_sep" | "redirection" | "redirections" | "comment" => continue,
-                _ if text.starts_with('@') && matches!(unwrap(element).kind(), "variable" | "braced_variable") => {
+                _ if text.starts_with('@') && matches!(kind(unwrap(element)), "variable" | "braced_variable") => {
                     splats.push((normalize_variable(text), element.byte_range()));
                     continue;
                 }
                 _ => {}
             }
-            let is_parameter = element.kind() == "command_parameter"
-                || (element.kind() == "generic_token"
+            let is_parameter = kind(element) == "command_parameter"
+                || (kind(element) == "generic_token"
                     && text.starts_with(is_dash)
                     && text.chars().nth(1).is_some_and(|c| c.is_alphabetic()));
             if !is_parameter {
@@ -1059,15 +1170,15 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             let colon = colon_in_token
                 || elements
                     .get(i)
-                    .is_some_and(|e| e.kind() == "command_argument_sep" && self.text_of(*e).contains(':'));
+                    .is_some_and(|e| kind(e) == "command_argument_sep" && self.text_of(*e).contains(':'));
             let mut value = None;
             let mut j = i;
             while j < elements.len() && elements[j].kind() == "command_argument_sep" {
                 j += 1;
             }
             if let Some(next) = elements.get(j) {
-                let next_is_parameter = next.kind() == "command_parameter"
-                    || (next.kind() == "generic_token" && self.text_of(*next).starts_with(is_dash));
+                let next_is_parameter = kind(next) == "command_parameter"
+                    || (kind(next) == "generic_token" && self.text_of(*next).starts_with(is_dash));
                 if colon || (!is_switch && !next_is_parameter && !self.text_of(*next).starts_with('@')) {
                     value = Some(self.value(*next));
                     i = j + 1;
@@ -1093,11 +1204,11 @@ impl<'t, 'tree> Builder<'t, 'tree> {
         const MAX_DEPTH: usize = 16;
         let mut inner = unwrap(node);
         // `string_literal` wraps the verbatim or expandable string that says which it is.
-        if inner.kind() == "string_literal" {
+        if kind(inner) == "string_literal" {
             inner = inner.named_child(0).unwrap_or(inner);
         }
         let text = self.text_of(inner);
-        let kind = match inner.kind() {
+        let kind = match kind(inner) {
             "string_literal" | "verbatim_string_characters" if text.starts_with(is_quote) => {
                 ValueKind::Text(strip_quotes(text).replace("''", "'"))
             }
@@ -1118,7 +1229,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             "member_access" => {
                 let children = named_children(inner);
                 match (children.first().map(|c| unwrap(*c)), children.last()) {
-                    (Some(target), Some(member)) if target.kind() == "variable" && member.kind() == "member_name" => {
+                    (Some(target), Some(member)) if kind(target) == "variable" && kind(member) == "member_name" => {
                         ValueKind::Member {
                             variable: normalize_variable(self.text_of(target)),
                             member: self.text_of(*member).to_owned(),
@@ -1132,7 +1243,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             "cast_expression" => {
                 // `[ordered]@{...}`
                 match named_children(inner).last().map(|c| unwrap(*c)) {
-                    Some(hash) if hash.kind() == "hash_literal_expression" => {
+                    Some(hash) if kind(hash) == "hash_literal_expression" => {
                         ValueKind::Hashtable(self.hash_entries(hash, depth))
                     }
                     _ => ValueKind::Other,
@@ -1149,13 +1260,13 @@ impl<'t, 'tree> Builder<'t, 'tree> {
     fn hash_entries(&self, hash: Node, depth: usize) -> Vec<(String, Value)> {
         let Some(body) = named_children(hash)
             .into_iter()
-            .find(|c| c.kind() == "hash_literal_body")
+            .find(|c| kind(c) == "hash_literal_body")
         else {
             return Vec::new();
         };
         named_children(body)
             .into_iter()
-            .filter(|entry| entry.kind() == "hash_entry")
+            .filter(|entry| kind(entry) == "hash_entry")
             .filter_map(|entry| {
                 let parts = named_children(entry);
                 let key = unwrap(*parts.first()?);
@@ -1177,7 +1288,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             return;
         };
         let target = unwrap(*target);
-        if !matches!(target.kind(), "variable" | "braced_variable") || children.len() < 3 {
+        if !matches!(kind(target), "variable" | "braced_variable") || children.len() < 3 {
             return;
         }
         let operator = self.text_of(children[1]);
@@ -1200,11 +1311,11 @@ impl<'t, 'tree> Builder<'t, 'tree> {
 
     fn parameter(&mut self, node: Node) {
         let children = named_children(node);
-        let Some(variable) = children.iter().find(|c| c.kind() == "variable") else {
+        let Some(variable) = children.iter().find(|c| kind(*c) == "variable") else {
             return;
         };
         // A parameter without a default still hides any same-named variable outside.
-        let default = children.iter().find(|c| c.kind() == "script_parameter_default");
+        let default = children.iter().find(|c| kind(*c) == "script_parameter_default");
         let value = match default.and_then(|d| named_children(*d).last().copied()) {
             Some(value) => self.value(value),
             None => Value {
@@ -1231,7 +1342,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
                 "script_parameter" => return true,
                 // `foreach ($item in $items)`: only `$item` is assigned.
                 "foreach_statement" => {
-                    return named_children(parent).into_iter().find(|c| c.kind() == "variable") == Some(current)
+                    return named_children(parent).into_iter().find(|c| kind(c) == "variable") == Some(current)
                 }
                 k if k.ends_with("_expression") && parent.named_child_count() == 1 => current = parent,
                 _ => return false,
@@ -1247,9 +1358,9 @@ impl<'t, 'tree> Builder<'t, 'tree> {
         }
         let member = self
             .parent()
-            .filter(|p| p.kind() == "member_access" && p.named_child(0) == Some(node))
+            .filter(|p| kind(p) == "member_access" && p.named_child(0) == Some(node))
             .and_then(|access| {
-                let name = named_children(access).into_iter().find(|c| c.kind() == "member_name")?;
+                let name = named_children(access).into_iter().find(|c| kind(c) == "member_name")?;
                 Some((self.text_of(name).to_owned(), access.byte_range()))
             });
         self.script_parts.variables.push(VariableUse {
@@ -1263,7 +1374,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
     fn method_call(&mut self, node: Node) {
         let Some(method) = named_children(node)
             .into_iter()
-            .find(|c| c.kind() == "member_name" || c.kind() == "simple_name")
+            .find(|c| kind(c) == "member_name" || kind(c) == "simple_name")
         else {
             return;
         };
@@ -1302,6 +1413,58 @@ fn strip_quotes(text: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The corpus runbooks end to end, as one script: with and without a `param()`
+    /// block first, each runbook's own as a function's.
+    fn long_script(param_first: bool) -> String {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let mut paths: Vec<_> = std::fs::read_dir(folder).unwrap().map(|e| e.unwrap().path()).collect();
+        paths.sort();
+        let mut script = String::from(if param_first {
+            "param([string]$Name = 'x')\n"
+        } else {
+            "# a long one\n"
+        });
+        for (i, path) in paths
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "ps1"))
+            .enumerate()
+        {
+            let Ok(text) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            if crate::syntax::parse(&text).root_node().has_error() {
+                continue;
+            }
+            script.push_str(&format!(
+                "function Step{i} {{\n{text}\n}}\n$x{i} = 1; Connect-AzAccount -Identity\n"
+            ));
+        }
+        // Comments after the last statement are the root's, after its statement list.
+        script.push_str("# the end\n# really\n");
+        script
+    }
+
+    #[test]
+    fn the_two_threads_model_a_long_script_as_one_walk_does() {
+        for param_first in [true, false] {
+            let text = long_script(param_first);
+            assert!(text.len() > PARALLEL_FROM_BYTES);
+            let tree = crate::syntax::parse(&text);
+            let root = tree.root_node();
+            let kinds: Vec<&str> = (0..root.child_count())
+                .map(|i| kind(root.child(i as u32).unwrap()))
+                .collect();
+            assert_eq!(kind(root), "program");
+            let list = kinds
+                .iter()
+                .position(|k| *k == "statement_list")
+                .expect("the parallel path is taken");
+            assert!(kinds[list + 1..].contains(&"comment"), "{kinds:?}");
+            let in_one_walk = format!("{:?}", parts_in_one_walk(&text, &tree));
+            assert_eq!(format!("{:?}", build_parts(&text, &tree)), in_one_walk);
+        }
+    }
 
     #[test]
     fn commands_resolve_aliases_prefixes_en_dashes_and_splats() {
