@@ -285,22 +285,41 @@ pub struct Checker<'a, 't> {
 /// Run the code rules (everything but MI901/MI902, which look at the others' results).
 pub fn check(script: &Script, target: &MigrationTarget, runas: &RunAsMemory) -> Vec<Diagnostic> {
     let facts = Facts::new(script, runas);
-    let mut checker = Checker {
-        script,
-        facts: &facts,
-        target,
-        diagnostics: Vec::new(),
+    let run = |rules: &[fn(&mut Checker)]| {
+        let mut checker = Checker {
+            script,
+            facts: &facts,
+            target,
+            diagnostics: Vec::new(),
+        };
+        for rule in rules {
+            rule(&mut checker);
+        }
+        checker.diagnostics
     };
-    runas_connection::check(&mut checker);
-    certificate_login::check(&mut checker);
-    retry_loop::check(&mut checker);
-    classic_runas::check(&mut checker);
-    certificate_token::check(&mut checker);
-    identity_token::check(&mut checker);
-    graph_login::check(&mut checker);
-    graph_profile::check(&mut checker);
-    context_autosave::check(&mut checker);
-    module_version::check(&mut checker);
-    client_id::add_declarations(script, target, &mut checker.diagnostics);
-    checker.diagnostics
+    // Two groups of about equal cost, on two threads: the language server lints the
+    // whole script after every keystroke. Each rule reads only the script and facts.
+    let (mut diagnostics, others) = rayon::join(
+        || {
+            run(&[
+                runas_connection::check,
+                certificate_login::check,
+                retry_loop::check,
+                classic_runas::check,
+                certificate_token::check,
+            ])
+        },
+        || {
+            run(&[
+                identity_token::check,
+                graph_login::check,
+                graph_profile::check,
+                context_autosave::check,
+                module_version::check,
+            ])
+        },
+    );
+    diagnostics.extend(others);
+    client_id::add_declarations(script, target, &mut diagnostics);
+    diagnostics
 }
