@@ -23,8 +23,10 @@ pub struct Document {
     /// The parse of `text` (edited along with it), kept for an incremental re-parse.
     /// `None` until a text names a migration word: one that does not is never parsed.
     tree: Option<Tree>,
-    /// When its diagnostics are due (changes wait for typing to pause).
+    /// When its diagnostics are due (changes in a burst wait for it to end).
     pub due: Option<Instant>,
+    /// When the editor last changed it.
+    pub changed: Option<Instant>,
     pub analysis: Option<Analysis>,
 }
 
@@ -47,6 +49,7 @@ impl Document {
             text,
             tree: None,
             due: None,
+            changed: None,
             analysis: None,
         }
     }

@@ -8,10 +8,11 @@
 //! Nothing here decides what a finding is: this module converts positions, wraps the
 //! engine's `Diagnostic`s and answers the protocol.
 //!
-//! Timing: a change makes its document's diagnostics due `DEBOUNCE` later, so a burst
-//! of keystrokes is analysed once; before publishing, the messages that came in during
-//! the analysis are read, and a document changed again is not published (its newer
-//! version is due). Logs go to stderr, never stdout, which is the protocol's.
+//! Timing: a change after a pause is analysed at once; one that follows another within
+//! `DEBOUNCE` waits until the changes stop for that long, so a burst (fast typing, a
+//! multi-cursor edit, a formatter's many edits) is analysed once. Before publishing,
+//! the messages that came in during the analysis are read, and a document changed
+//! again is not published (its newer version is due). Logs go to stderr, never stdout, which is the protocol's.
 
 mod convert;
 mod document;
@@ -26,8 +27,8 @@ use std::time::Duration;
 pub use document::changed_lines;
 use transport::{read_message, Incoming};
 
-/// How long typing must pause before a changed document is analysed.
-pub const DEBOUNCE: Duration = Duration::from_millis(15);
+/// Changes closer together than this are one burst, analysed when it ends.
+pub const DEBOUNCE: Duration = Duration::from_millis(30);
 
 /// What the reading thread hands over.
 enum Event {

@@ -175,7 +175,12 @@ impl<W: Write> Server<W> {
                 let unit = self.unit;
                 let document = self.document(&params.text_document.uri)?;
                 document.change(params.text_document.version, params.content_changes, unit);
-                document.due = Some(Instant::now() + DEBOUNCE);
+                // The first change after a pause is analysed at once; changes following
+                // each other within `DEBOUNCE` wait for the burst to end.
+                let now = Instant::now();
+                let in_burst = document.changed.is_some_and(|last| now - last < DEBOUNCE);
+                document.changed = Some(now);
+                document.due = Some(if in_burst { now + DEBOUNCE } else { now });
             }
             "textDocument/didSave" => {
                 let params: lsp::DidSaveTextDocumentParams = parse(params)?;
