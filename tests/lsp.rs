@@ -439,3 +439,18 @@ fn exit_without_shutdown_is_not_a_clean_end() {
     client.notify("exit", Value::Null);
     assert!(!server.join().unwrap());
 }
+
+#[test]
+fn a_document_larger_than_check_reads_is_not_checked_and_the_server_goes_on() {
+    let (mut client, server) = started(json!({}));
+    let huge = format!(
+        "{RUNBOOK}{}",
+        "# padding line of a generated script\n".repeat(17 << 20 >> 5)
+    );
+    assert!(huge.len() > mimigrate::source::MAX_FILE_BYTES as usize);
+    client.open(URI, &huge);
+    assert!(client.diagnostics(URI, Some(1)).is_empty());
+    client.open("untitled:small.ps1", RUNBOOK);
+    assert!(!client.diagnostics("untitled:small.ps1", Some(1)).is_empty());
+    finish(client, server);
+}

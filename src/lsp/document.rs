@@ -10,7 +10,7 @@ use super::convert::Positions;
 use crate::diagnostic::{Diagnostic, Edit};
 use crate::fix::{fix_text, FixMode};
 use crate::lint::{could_have_findings, lint_script, LintOptions};
-use crate::source::{ColumnUnit, LineIndex};
+use crate::source::{ColumnUnit, LineIndex, MAX_FILE_BYTES};
 use crate::syntax::{self, model::Script};
 
 pub struct Document {
@@ -110,6 +110,18 @@ impl Document {
     }
 
     fn lint(&mut self, options: &LintOptions) -> Vec<Diagnostic> {
+        if self.text.len() > MAX_FILE_BYTES as usize {
+            // As `check` skips it; said once, when it opens or grows past the limit.
+            if self.tree.is_some() || self.analysis.is_none() {
+                super::log(&format!(
+                    "{}: larger than the {} MiB a script may have; not checked",
+                    self.uri.as_str(),
+                    MAX_FILE_BYTES >> 20
+                ));
+            }
+            self.tree = None;
+            return Vec::new();
+        }
         if !could_have_findings(&self.text) {
             self.tree = None;
             return Vec::new();

@@ -114,12 +114,22 @@ impl<W: Write> Server<W> {
     fn handle(&mut self, message: Incoming) -> Option<bool> {
         match message {
             Incoming::Request { id, method, params } => {
-                let reply = match (&self.state, method.as_str()) {
-                    (State::Starting, "initialize") => self.initialize(params),
-                    (State::Starting, _) => Err((transport::SERVER_NOT_INITIALIZED, "initialize first".into())),
-                    (State::ShuttingDown, _) => Err((transport::INVALID_REQUEST, "the server is shutting down".into())),
-                    (State::Running, _) => self.request(&method, params),
-                };
+                let answer =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match (&self.state, method.as_str()) {
+                        (State::Starting, "initialize") => self.initialize(params),
+                        (State::Starting, _) => Err((transport::SERVER_NOT_INITIALIZED, "initialize first".into())),
+                        (State::ShuttingDown, _) => {
+                            Err((transport::INVALID_REQUEST, "the server is shutting down".into()))
+                        }
+                        (State::Running, _) => self.request(&method, params),
+                    }));
+                // A bug answers its request with an error; the editor does not wait forever.
+                let reply = answer.unwrap_or_else(|_| {
+                    Err((
+                        transport::INTERNAL_ERROR,
+                        format!("{method} failed: a bug in mimigrate (see its log)"),
+                    ))
+                });
                 let reply = match reply {
                     Ok(result) => transport::response(id, result),
                     Err((code, text)) => transport::error_response(id, code, &text),
