@@ -146,6 +146,9 @@ fn incremental_edits_are_analysed_like_the_whole_new_text() {
         shown(&diagnostics),
         expected(&client, &text, &lint(&text, &LintOptions::default()))
     );
+    // What else was published during the burst, in the order it came: older
+    // versions only, each newer than the one before, and far fewer than the changes
+    // (the burst was analysed once it ended, not per keystroke).
     let published: Vec<i64> = client
         .drain()
         .iter()
@@ -153,9 +156,14 @@ fn incremental_edits_are_analysed_like_the_whole_new_text() {
         .map(|m| m["params"]["version"].as_i64().unwrap())
         .collect();
     assert!(
-        published.iter().all(|&v| v <= last),
+        published.iter().all(|&v| v < last),
         "published after the newest: {published:?}"
     );
+    assert!(
+        published.windows(2).all(|w| w[0] < w[1]),
+        "an older version after a newer one: {published:?}"
+    );
+    assert!(published.len() < typed.len() / 2, "not debounced: {published:?}");
     finish(client, server);
 }
 
