@@ -7,6 +7,9 @@
 //! at (line breaks, backticks, `??`, en dashes, curly quotes, here-string and comment
 //! openers).
 
+#[path = "../benches/support/corpus.rs"]
+mod corpus;
+
 use mimigrate::lint::{lint, lint_script, LintOptions};
 use mimigrate::source::{LineIndex, SourceText};
 use mimigrate::syntax::{self, model::Script};
@@ -42,17 +45,11 @@ const INSERTS: &[&str] = &[
     "/",
 ];
 
+/// The corpus runbooks' texts.
 fn corpus() -> Vec<String> {
-    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    let mut paths: Vec<_> = std::fs::read_dir(folder)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "ps1"))
-        .collect();
-    paths.sort();
-    paths
+    corpus::corpus_runbooks()
         .iter()
-        .filter_map(|p| SourceText::decode(&std::fs::read(p).unwrap()).ok())
+        .filter_map(|(_, bytes)| SourceText::decode(bytes).ok())
         .map(|s| s.text)
         .collect()
 }
