@@ -3,6 +3,9 @@
 //! engine itself: the published diagnostics are `lint`'s, a quick fix applies the
 //! finding's fix, "fix all" gives `fix_text`'s text.
 
+// The language server is a cargo feature (on by default).
+#![cfg(feature = "lsp")]
+
 #[path = "support/lsp_client.rs"]
 mod lsp_client;
 
@@ -461,4 +464,75 @@ fn a_document_larger_than_check_reads_is_not_checked_and_the_server_goes_on() {
     client.open("untitled:small.ps1", RUNBOOK);
     assert!(!client.diagnostics("untitled:small.ps1", Some(1)).is_empty());
     finish(client, server);
+}
+
+mod edits {
+    use super::*;
+    use proptest::prelude::*;
+
+    const PIECES: &[&str] = &[
+        "x",
+        "\r\n",
+        "\n",
+        "\u{1F600}",
+        "\u{2013}",
+        "caf\u{e9}",
+        "$conn",
+        " -Identity",
+        "Connect-AzAccount -ServicePrincipal -CertificateThumbprint $conn.CertificateThumbprint\r\n",
+        "'",
+        "`",
+        "{",
+        "",
+    ];
+
+    /// An edit: where (a fraction of the text), how much it replaces, what it inserts;
+    /// or a range far past the end of the text.
+    fn edit() -> impl Strategy<Value = (f64, usize, usize, bool)> {
+        (0.0..1.0f64, 0usize..40, 0..PIECES.len(), prop::bool::weighted(0.1))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+        /// Whatever the edits (in either position encoding, across emoji, en dashes and
+        /// CRLF, some past the end), the server's text is the client's: its diagnostics
+        /// are the engine's findings in the client's text, positioned as the client counts.
+        #[test]
+        fn the_servers_text_follows_the_clients(utf8 in any::<bool>(), batches in prop::collection::vec(prop::collection::vec(edit(), 1..4), 1..4)) {
+            let capabilities = if utf8 { json!({ "general": { "positionEncodings": ["utf-8"] } }) } else { json!({}) };
+            let (mut client, server) = started(capabilities);
+            let mut text = RUNBOOK.to_owned();
+            client.open(URI, &text);
+            client.diagnostics(URI, Some(1));
+            for (i, batch) in batches.iter().enumerate() {
+                let mut changes = Vec::new();
+                for &(at, removed, piece, past_end) in batch {
+                    let inserted = PIECES[piece];
+                    let (range, start, end) = if past_end {
+                        let far = json!({ "line": 10_000, "character": 3 });
+                        (json!({ "start": far, "end": far }), text.len(), text.len())
+                    } else {
+                        let start = text.floor_char_boundary((at * text.len() as f64) as usize);
+                        let end = text.floor_char_boundary((start + removed).min(text.len()));
+                        (json!({ "start": client.position(&text, start), "end": client.position(&text, end) }), start, end)
+                    };
+                    // A CR left before an LF it was not paired with, or the reverse, makes
+                    // line numbers depend on how each side splits lines; keep pairs whole.
+                    let mut next = text.clone();
+                    next.replace_range(start..end, inserted);
+                    if next.contains("\r\r") || next.replace("\r\n", "").contains('\r') {
+                        continue;
+                    }
+                    changes.push(json!({ "range": range, "text": inserted }));
+                    text = next;
+                }
+                let version = 2 + i as i64;
+                client.notify("textDocument/didChange", json!({ "textDocument": { "uri": URI, "version": version }, "contentChanges": changes }));
+                let diagnostics = client.diagnostics(URI, Some(version));
+                prop_assert_eq!(shown(&diagnostics), expected(&client, &text, &lint(&text, &LintOptions::default())), "text: {:?}", text);
+            }
+            finish(client, server);
+        }
+    }
 }

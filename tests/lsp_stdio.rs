@@ -1,6 +1,9 @@
 //! `mimigrate lsp` as editors run it: the binary, JSON-RPC on its stdin and stdout,
 //! one session from `initialize` to `exit` on a corpus runbook.
 
+// The language server is a cargo feature (on by default).
+#![cfg(feature = "lsp")]
+
 #[path = "support/lsp_client.rs"]
 mod lsp_client;
 

@@ -34,6 +34,9 @@
 //! and the end of Neovim's LSP log (debug level: every message both ways), and leaves
 //! the files under `target/tmp/neovim/`.
 
+// The language server is a cargo feature (on by default).
+#![cfg(feature = "lsp")]
+
 use std::io::Write;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
