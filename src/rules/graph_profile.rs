@@ -45,6 +45,8 @@ pub fn check(checker: &mut Checker) {
         .commands_named("Select-MgProfile")
         .map(|c| (c, c.value_of("Name").and_then(|v| script.string_value(v))))
         .collect();
+    // Looked up once per script, not once per switch: each lookup builds a name.
+    let beta_forms = std::cell::OnceCell::new();
     for (index, (command, profile)) in switches.iter().enumerate() {
         let is_beta = profile.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("beta"));
         let is_v1 = profile.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("v1.0"));
@@ -75,7 +77,8 @@ pub fn check(checker: &mut Checker) {
                     .function_at(command.range.start)
                     .map_or(script.text.len(), |f| f.end);
                 let end = next_switch.min(function_end);
-                let renames = beta_renames(script, command.range.end..end);
+                let forms = beta_forms.get_or_init(|| beta_forms_of(script));
+                let renames = beta_renames(script, forms, command.range.end..end);
                 message = format!(
                     "Remove `Select-MgProfile` and rename {} beta command(s), module(s) and type(s)",
                     renames.len()
@@ -160,19 +163,37 @@ fn ensure_beta(script: &Script, command: &Command) -> Option<Vec<Range<usize>>> 
     Some(statements)
 }
 
+/// A v1.0 Graph command of the script with its beta name and module.
+struct BetaForm<'s> {
+    command: &'s Command,
+    name: &'static str,
+    module: &'static str,
+}
+
+fn beta_forms_of<'s>(script: &'s Script) -> Vec<BetaForm<'s>> {
+    script
+        .commands
+        .iter()
+        .filter(|command| !AUTHENTICATION_COMMANDS.iter().any(|a| command.is(a)))
+        .filter_map(|command| {
+            let (name, module) = tables::graph_beta_command(&command.name)?;
+            Some(BetaForm { command, name, module })
+        })
+        .collect()
+}
+
 /// Renames for everything that runs under a beta profile in `region`, plus the
 /// `Import-Module`/`#Requires` of modules whose every command the script uses moved.
-fn beta_renames(script: &Script, region: Range<usize>) -> Vec<Edit> {
+fn beta_renames(script: &Script, forms: &[BetaForm], region: Range<usize>) -> Vec<Edit> {
     let mut edits = Vec::new();
     let mut beta_modules: Vec<&str> = Vec::new();
     let mut v1_modules_still_used: Vec<String> = Vec::new();
-    for command in &script.commands {
-        if AUTHENTICATION_COMMANDS.iter().any(|a| command.is(a)) {
-            continue;
-        }
-        let Some((beta_name, beta_module)) = tables::graph_beta_command(&command.name) else {
-            continue;
-        };
+    for &BetaForm {
+        command,
+        name: beta_name,
+        module: beta_module,
+    } in forms
+    {
         if !region.contains(&command.range.start) {
             v1_modules_still_used.push(beta_module.replace(".Beta.", "."));
             continue;
