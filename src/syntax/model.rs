@@ -1446,6 +1446,30 @@ mod tests {
     }
 
     #[test]
+    fn the_two_threads_model_a_broken_long_script_as_one_walk_does() {
+        // Brackets, quotes and comment openers dropped into the long script at places a
+        // simple generator picks: error recovery reshapes the tree (an ERROR root, an
+        // ERROR beside the statement list), and both builds must still agree.
+        let base = long_script(true);
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        for piece in ["{", "}", "'", "\"", "@'\n", "<#", "(", "\n}\n", "`", "$("] {
+            for _ in 0..3 {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let at = base.floor_char_boundary((seed >> 33) as usize % base.len());
+                let mut text = base.clone();
+                text.insert_str(at, piece);
+                let tree = crate::syntax::parse(&text);
+                let in_one_walk = format!("{:?}", parts_in_one_walk(&text, &tree));
+                assert_eq!(
+                    format!("{:?}", build_parts(&text, &tree)),
+                    in_one_walk,
+                    "{piece:?} at {at}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn the_two_threads_model_a_long_script_as_one_walk_does() {
         for param_first in [true, false] {
             let text = long_script(param_first);
