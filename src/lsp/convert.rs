@@ -58,10 +58,7 @@ impl Positions<'_> {
                 Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
             }),
             code: Some(lsp::NumberOrString::String(diagnostic.code.to_owned())),
-            code_description: rule
-                .and_then(|r| r.url())
-                .and_then(|url| url.parse().ok())
-                .map(|href| lsp::CodeDescription { href }),
+            code_description: rule.and_then(docs_link),
             source: Some("mimigrate".to_owned()),
             message: diagnostic.message.clone(),
             related_information: None,
@@ -69,6 +66,20 @@ impl Positions<'_> {
             data: None,
         }
     }
+}
+
+/// Where a rule's documentation is online, parsed once per rule.
+fn docs_link(rule: &'static rules::Rule) -> Option<lsp::CodeDescription> {
+    static LINKS: std::sync::LazyLock<std::collections::HashMap<&'static str, lsp::Uri>> =
+        std::sync::LazyLock::new(|| {
+            rules::ALL
+                .iter()
+                .filter_map(|rule| Some((rule.code, rule.url()?.parse().ok()?)))
+                .collect()
+        });
+    LINKS
+        .get(rule.code)
+        .map(|href| lsp::CodeDescription { href: href.clone() })
 }
 
 /// An unused suppression is dead text: editors fade it.

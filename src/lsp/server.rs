@@ -376,9 +376,13 @@ impl<W: Write> Server<W> {
             if self.changed_since(&uri) {
                 continue;
             }
-            self.send(&transport::notification(
+            self.send(&transport::Notification::new(
                 "textDocument/publishDiagnostics",
-                json!({ "uri": uri, "version": version, "diagnostics": diagnostics }),
+                lsp::PublishDiagnosticsParams {
+                    uri,
+                    diagnostics,
+                    version: Some(version),
+                },
             ));
         }
     }
@@ -580,7 +584,7 @@ impl<W: Write> Server<W> {
         self.send(&transport::request(id, method, params));
     }
 
-    fn send(&mut self, message: &Value) {
+    fn send(&mut self, message: &impl serde::Serialize) {
         if let Err(error) = transport::write_message(&mut self.out, message) {
             log(&format!("cannot write to the client: {error}"));
         }

@@ -128,7 +128,7 @@ fn parse_message(body: &[u8]) -> Incoming {
 }
 
 /// Write one message, framed, and flush it.
-pub fn write_message(output: &mut impl Write, message: &Value) -> io::Result<()> {
+pub fn write_message(output: &mut impl Write, message: &impl serde::Serialize) -> io::Result<()> {
     let body = serde_json::to_vec(message).map_err(io::Error::other)?;
     write!(output, "Content-Length: {}\r\n\r\n", body.len())?;
     output.write_all(&body)?;
@@ -145,6 +145,25 @@ pub fn error_response(id: Value, code: i64, message: &str) -> Value {
 
 pub fn notification(method: &str, params: Value) -> Value {
     json!({ "jsonrpc": "2.0", "method": method, "params": params })
+}
+
+/// A notification whose parameters are serialized as they are, without building a
+/// `Value` first (published diagnostics can run to thousands).
+#[derive(serde::Serialize)]
+pub struct Notification<'a, P: serde::Serialize> {
+    pub jsonrpc: &'static str,
+    pub method: &'a str,
+    pub params: P,
+}
+
+impl<'a, P: serde::Serialize> Notification<'a, P> {
+    pub fn new(method: &'a str, params: P) -> Self {
+        Notification {
+            jsonrpc: "2.0",
+            method,
+            params,
+        }
+    }
 }
 
 pub fn request(id: Value, method: &str, params: Value) -> Value {
