@@ -84,14 +84,6 @@ impl Document {
         self.version = version;
     }
 
-    /// Parse the text afresh at the next analysis (on save): tree-sitter's error
-    /// recovery may read an unfinished edit differently when it re-parses than when it
-    /// parses the whole text, and a saved file should show exactly what `check` reports.
-    pub fn forget_tree(&mut self) {
-        self.tree = None;
-        self.analysis = None;
-    }
-
     /// The analysis of the current version, made now if it is out of date.
     pub fn analyze(&mut self, options: &LintOptions) -> &mut Analysis {
         let fresh = self.analysis.as_ref().is_some_and(|a| {

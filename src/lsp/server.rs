@@ -194,9 +194,7 @@ impl<W: Write> Server<W> {
             }
             "textDocument/didSave" => {
                 let params: lsp::DidSaveTextDocumentParams = parse(params)?;
-                let document = self.document(&params.text_document.uri)?;
-                document.forget_tree();
-                document.due = Some(Instant::now());
+                self.document(&params.text_document.uri)?.due = Some(Instant::now());
             }
             "textDocument/didClose" => {
                 let params: lsp::DidCloseTextDocumentParams = parse(params)?;

@@ -23,10 +23,17 @@ pub fn parse_plain(text: &str) -> Tree {
 }
 
 /// Parse `text` again after an edit, reusing the unchanged parts of `old`, which must
-/// already have been told of the edit (`edited_tree`). The editor's language server
-/// does this on every keystroke.
+/// already have been told of the edit (`edit_tree`). The editor's language server
+/// does this on every keystroke. Error recovery depends on what the parser saw before:
+/// a re-parse of broken text may read it otherwise than a parse of the whole, so a
+/// result with an error is thrown away for a fresh parse. The tree is then always the
+/// one `parse` gives, and the findings `check`'s.
 pub fn reparse(text: &str, old: &Tree) -> Tree {
-    parse_reusing::<PowerShellChars>(text, Some(old))
+    let tree = parse_reusing::<PowerShellChars>(text, Some(old));
+    if tree.root_node().has_error() {
+        return parse(text);
+    }
+    tree
 }
 
 /// Tell `tree`, a parse of `before` (whose lines are `lines`), that bytes `range` of
