@@ -44,7 +44,7 @@ fn declaration_edit(script: &Script, at: usize, declaration: &str) -> Option<Edi
         .filter_map(|s| s.blocks.first())
         .find(|b| b.kind == BlockKind::Workflow && b.range.contains(&at))
         .cloned();
-    let first = script.statements.iter().find(|s| match &workflow {
+    let first = script.block_statements().find(|s| match &workflow {
         Some(block) => s.blocks.len() == 1 && s.blocks[0] == *block,
         None => {
             s.blocks.is_empty()
@@ -55,4 +55,28 @@ fn declaration_edit(script: &Script, at: usize, declaration: &str) -> Option<Edi
         }
     })?;
     Some(insert_before_statement(script, first.statement.start, declaration))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::fix::{fix_text, FixMode};
+    use crate::lint::LintOptions;
+    use crate::target::{Identity, MigrationTarget};
+
+    #[test]
+    fn the_declaration_goes_after_param_never_into_a_default_value() {
+        let text = "param(\n    [string[]]$Names = @('a', 'b')\n)\n\nConnect-MgGraph -ClientId $a -TenantId $t -CertificateThumbprint $c\nworkflow W {\n    param([string[]]$Vms = @('x'))\n    Connect-AzAccount -ServicePrincipal -Tenant $t -ApplicationId $a -CertificateThumbprint $c\n}\n";
+        let options = LintOptions {
+            target: MigrationTarget {
+                identity: Identity::UserClientIdVariable("UAMI".into()),
+                ..MigrationTarget::default()
+            },
+            ..LintOptions::default()
+        };
+        let fixed = fix_text(text, &options, FixMode { unsafe_fixes: true }).text;
+        assert_eq!(
+            fixed,
+            "param(\n    [string[]]$Names = @('a', 'b')\n)\n\n$IdentityClientId = Get-AutomationVariable -Name 'UAMI'\nConnect-MgGraph -Identity -ClientId $IdentityClientId\nworkflow W {\n    param([string[]]$Vms = @('x'))\n    $IdentityClientId = Get-AutomationVariable -Name 'UAMI'\n    Disable-AzContextAutosave -Scope Process | Out-Null\n    Connect-AzAccount -Identity -AccountId $IdentityClientId -Tenant $t\n}\n"
+        );
+    }
 }

@@ -278,7 +278,7 @@ pub fn add_parameter(script: &Script, at: usize, name: &str) -> Option<Edit> {
         };
         return Some(Edit::insert(last, format!("{separator}{declaration}")));
     }
-    let first = script.statements.iter().find(|s| {
+    let first = script.block_statements().find(|s| {
         script.function_at(s.statement.start) == scope
             && !script
                 .slice(&s.statement)

@@ -516,6 +516,28 @@ impl<'t> Script<'t> {
     }
 
     /// The innermost statement holding `offset`.
+    /// The statements that belong to a block (or to the script) themselves, in text
+    /// order: not those inside an expression of another statement (`@( ... )`,
+    /// `$( ... )`, which share its blocks) or of a `param()` block (a default value).
+    pub fn block_statements(&self) -> impl Iterator<Item = &Place> + '_ {
+        let parents = self
+            .index
+            .statement_parents
+            .get_or_init(|| nesting(&self.statements, |s| &s.statement));
+        self.statements
+            .iter()
+            .zip(parents)
+            .filter(|(statement, parent)| {
+                let in_param_block = self
+                    .param_blocks
+                    .iter()
+                    .any(|b| b.start <= statement.statement.start && statement.statement.end <= b.end);
+                let in_expression = parent.is_some_and(|p| self.statements[p].blocks.len() >= statement.blocks.len());
+                !in_param_block && !in_expression
+            })
+            .map(|(statement, _)| statement)
+    }
+
     pub fn statement_at(&self, offset: usize) -> Option<&Place> {
         let parents = self
             .index

@@ -2,9 +2,11 @@
 # why: Certificate login splatted from an [ordered] hashtable with quoted keys, no autosave call, connection name from a variable.
 [CmdletBinding()]
 param(
-    [string[]] $VmNames = @($IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'; 'vm-build-01', 'vm-build-02'),
+    [string[]] $VmNames = @('vm-build-01', 'vm-build-02'),
     [string] $ResourceGroup = 'rg-build-agents'
 )
+
+$IdentityClientId = Get-AutomationVariable -Name 'UAMI_ClientId'
 
 Disable-AzContextAutosave -Scope Process | Out-Null
 $azContext = Connect-AzAccount -Identity -AccountId $IdentityClientId
