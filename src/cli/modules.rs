@@ -172,6 +172,9 @@ fn print_plan(out: &mut dyn Write, reports: &[ScriptReport]) -> std::io::Result<
             PlanWarning::AzureRmWithAz { azurerm, az } => {
                 writeln!(out, "  warning: AzureRM ({}) and Az ({}) cannot share an Automation account: migrate the AzureRM scripts to Az first", listed(azurerm), listed(az))?;
             }
+            PlanWarning::PnPRuntime { scripts } => {
+                writeln!(out, "  warning: PnP.PowerShell 3.x runs only on PowerShell 7.4 ({}): import 3.x for 7.4 runbooks, 2.x for 7.2 and 1.12.0 for 5.1; -ManagedIdentity needs 1.11.95 or later", listed(scripts))?;
+            }
         }
     }
     Ok(())

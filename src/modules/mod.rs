@@ -77,6 +77,12 @@ impl ScriptReport {
 /// signs in with certificates or credentials only: managed identities are ARM's.
 pub const CLASSIC_AZURE: &str = "Azure";
 
+/// The Microsoft Entra PowerShell module (`Connect-Entra`, `Verb-Entra<Noun>`), which the
+/// data tables do not list: MI504's fix moves AzureAD scripts onto it, and once a
+/// script runs `Enable-EntraAzureADAlias` its AzureAD command names call Entra's.
+pub const ENTRA: &str = "Microsoft.Entra";
+const ENTRA_ALIASES: &str = "Enable-EntraAzureADAlias";
+
 /// Graph PowerShell v1 commands removed in v2 (MI301/MI302), absent from the v2 data.
 const GRAPH_V1_ONLY: &[&str] = &["Select-MgProfile", "Get-MgProfile"];
 
@@ -123,7 +129,14 @@ fn source_of(script: &Script, command: &Command) -> Source {
     if let Some(published) = GRAPH_V1_ONLY.iter().find(|c| c.eq_ignore_ascii_case(bare)) {
         return Source::Module("Microsoft.Graph.Authentication".to_owned(), (*published).to_owned());
     }
+    if is_entra_command(bare) {
+        return Source::Module(ENTRA.to_owned(), bare.to_owned());
+    }
     if let Some((published, module)) = tables::module_of(bare).or_else(|| tables::module_of(&command.name)) {
+        let azuread = module.eq_ignore_ascii_case("AzureAD") || module.eq_ignore_ascii_case("AzureADPreview");
+        if azuread && script.commands_named(ENTRA_ALIASES).next().is_some() {
+            return Source::Module(ENTRA.to_owned(), published.to_owned());
+        }
         let sandbox = module.starts_with("Orchestrator.");
         return if tables::is_builtin_module(module) || sandbox {
             Source::NoImport
@@ -160,6 +173,12 @@ fn source_of(script: &Script, command: &Command) -> Source {
     family.map_or_else(|| Source::Unresolved(bare.to_owned()), Source::Family)
 }
 
+/// `Connect-Entra`, `Get-EntraUser`, `Enable-EntraAzureADAlias`: `Verb-Entra<Noun>`.
+fn is_entra_command(name: &str) -> bool {
+    name.split_once('-')
+        .is_some_and(|(verb, noun)| !verb.is_empty() && noun.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("Entra")))
+}
+
 /// `Az.Accounts`, `Microsoft.Graph.Users`, `PnP.PowerShell`: what a module qualifier
 /// looks like (a folder such as `.` or `C:\Tools` does not).
 fn is_module_name(name: &str) -> bool {
@@ -183,7 +202,9 @@ fn dependencies(module: &str) -> Vec<&'static str> {
     if lower.starts_with("az.") && lower != "az.accounts" {
         return vec!["Az.Accounts"];
     }
-    if lower.starts_with("microsoft.graph.") && lower != "microsoft.graph.authentication" {
+    if (lower.starts_with("microsoft.graph.") && lower != "microsoft.graph.authentication")
+        || lower == ENTRA.to_lowercase()
+    {
         return vec!["Microsoft.Graph.Authentication"];
     }
     if lower.starts_with("azurerm.") && lower != "azurerm.profile" {
@@ -460,6 +481,32 @@ mod tests {
         assert_eq!(
             result.modules[0].required_by.as_deref(),
             Some("ExchangeOnlineManagement")
+        );
+    }
+
+    #[test]
+    fn azuread_commands_run_on_entra_once_its_aliases_are_enabled() {
+        let names = |text: &str| -> Vec<(String, Vec<String>)> {
+            analyze(text)
+                .modules
+                .into_iter()
+                .map(|m| (m.name, m.commands))
+                .collect()
+        };
+        let owned = |items: &[&str]| items.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            names("Connect-AzureAD -Credential $c\nGet-AzureADUser -Top 1\n"),
+            [("AzureAD".to_owned(), owned(&["Connect-AzureAD", "Get-AzureADUser"]))]
+        );
+        assert_eq!(
+            names("Connect-Entra -Identity\nEnable-EntraAzureADAlias\nGet-AzureADUser -Top 1\n"),
+            [
+                ("Microsoft.Graph.Authentication".to_owned(), Vec::new()),
+                (
+                    ENTRA.to_owned(),
+                    owned(&["Connect-Entra", "Enable-EntraAzureADAlias", "Get-AzureADUser"])
+                )
+            ]
         );
     }
 

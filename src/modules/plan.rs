@@ -16,7 +16,7 @@ pub struct AccountPlan {
     /// highest minimum any script needs, dependencies first.
     pub imports: Vec<ModuleNeed>,
     /// In this order: known-bad releases of modules to import, scripts pinning one,
-    /// classic Azure scripts, AzureRM beside Az.
+    /// classic Azure scripts, AzureRM beside Az, PnP's runtime.
     pub warnings: Vec<PlanWarning>,
     /// Command uses over all scripts resolved to a module (or a module family), and not.
     pub resolved_uses: usize,
@@ -44,6 +44,8 @@ pub enum PlanWarning {
     ClassicAzure { scripts: Vec<PathBuf> },
     /// AzureRM and Az scripts, which cannot share an account.
     AzureRmWithAz { azurerm: Vec<PathBuf>, az: Vec<PathBuf> },
+    /// Scripts using PnP.PowerShell, whose 3.x releases run only on PowerShell 7.4.
+    PnPRuntime { scripts: Vec<PathBuf> },
 }
 
 /// What to import into an Automation account that runs all these scripts, and why to
@@ -83,6 +85,10 @@ pub fn account_plan(scripts: &[ScriptReport]) -> AccountPlan {
     let az = scripts_using(scripts, |name| name.to_lowercase().starts_with("az."));
     if !azurerm.is_empty() && !az.is_empty() {
         warnings.push(PlanWarning::AzureRmWithAz { azurerm, az });
+    }
+    let pnp = scripts_using(scripts, |name| name.eq_ignore_ascii_case("PnP.PowerShell"));
+    if !pnp.is_empty() {
+        warnings.push(PlanWarning::PnPRuntime { scripts: pnp });
     }
     AccountPlan {
         imports,
@@ -212,6 +218,20 @@ mod tests {
                 azurerm: vec!["rm.ps1".into()],
                 az: vec!["az.ps1".into()]
             })
+        );
+    }
+
+    #[test]
+    fn pnp_scripts_are_warned_of_its_runtime() {
+        let scripts = [
+            report("pnp.ps1", "Connect-PnPOnline -Url $u -ManagedIdentity\nGet-PnPList\n"),
+            report("teams.ps1", "Connect-MicrosoftTeams -Identity\n"),
+        ];
+        assert_eq!(
+            account_plan(&scripts).warnings,
+            [PlanWarning::PnPRuntime {
+                scripts: vec!["pnp.ps1".into()]
+            }]
         );
     }
 }
