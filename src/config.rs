@@ -10,7 +10,7 @@ use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
 use crate::lint::RuleSelection;
-use crate::target::{Identity, MigrationTarget, SubscriptionSource};
+use crate::target::{parse_exchange_organization, Identity, MigrationTarget, SubscriptionSource};
 
 pub const CONFIG_NAMES: &[&str] = &["mimigrate.toml", ".mimigrate.toml"];
 
@@ -30,6 +30,14 @@ struct ConfigFile {
     identity: IdentityTable,
     #[serde(default)]
     subscription: SubscriptionTable,
+    #[serde(default)]
+    exchange: ExchangeTable,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ExchangeTable {
+    organization: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -172,6 +180,13 @@ impl Config {
             (None, Some(name)) => Some(SubscriptionSource::RunbookParameter(name.clone())),
             (None, None) => None,
         };
+        let exchange_organization = file
+            .exchange
+            .organization
+            .as_deref()
+            .map(parse_exchange_organization)
+            .transpose()
+            .map_err(|e| ConfigError(format!("{shown}: `exchange.organization`: {e}")))?;
         Ok(Config {
             path: Some(path.to_path_buf()),
             root,
@@ -179,7 +194,11 @@ impl Config {
             exclude,
             selection,
             per_file_ignores,
-            target: MigrationTarget { identity, subscription },
+            target: MigrationTarget {
+                identity,
+                subscription,
+                exchange_organization,
+            },
         })
     }
 
@@ -320,5 +339,16 @@ mod tests {
         assert!(error.contains("mimigrate.toml: `include`: "), "{error}");
         let error = load("[identity]\nkind = \"user\"\n").unwrap_err().0;
         assert!(error.contains("client-id"), "{error}");
+        let error = load("[exchange]\norganization = \"contoso\"\n").unwrap_err().0;
+        assert!(error.contains("`exchange.organization`: "), "{error}");
+    }
+
+    #[test]
+    fn the_exchange_organization_is_a_domain() {
+        let config = load("[exchange]\norganization = \"Contoso.onmicrosoft.com\"\n").unwrap();
+        assert_eq!(
+            config.target.exchange_organization.as_deref(),
+            Some("contoso.onmicrosoft.com")
+        );
     }
 }

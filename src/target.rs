@@ -27,6 +27,29 @@ pub enum SubscriptionSource {
 pub struct MigrationTarget {
     pub identity: Identity,
     pub subscription: Option<SubscriptionSource>,
+    /// The tenant's `*.onmicrosoft.com` domain, for an Exchange Online sign-in whose
+    /// `-Organization` was the Run As tenant id (Exchange wants the domain).
+    pub exchange_organization: Option<String>,
+}
+
+/// An Exchange organization as given on the command line or in the config: a domain
+/// name (`contoso.onmicrosoft.com`), since it is written into every Exchange sign-in.
+pub fn parse_exchange_organization(text: &str) -> Result<String, String> {
+    let domain = text.trim();
+    let labels_ok = domain.split('.').count() >= 2
+        && domain.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if labels_ok {
+        Ok(domain.to_ascii_lowercase())
+    } else {
+        Err(format!(
+            "`{text}` is not an Exchange organization: give the tenant's domain, such as contoso.onmicrosoft.com"
+        ))
+    }
 }
 
 /// A user-assigned identity's client id as given on the command line or in the config:
@@ -67,9 +90,15 @@ impl MigrationTarget {
     /// ` -Identity` plus the client id under the parameter name a service uses
     /// (`-AccountId` for Az, `-ClientId` for Graph).
     pub fn identity_arguments(&self, client_id_parameter: &str) -> String {
+        self.identity_switch_arguments("-Identity", &format!("-{client_id_parameter}"))
+    }
+
+    /// The same for a service whose switch has another name: ` -ManagedIdentity
+    /// -ManagedIdentityAccountId <id>` (Exchange), ` --identity --client-id <id>` (CLI).
+    pub fn identity_switch_arguments(&self, switch: &str, client_id_parameter: &str) -> String {
         match self.client_id_expression() {
-            None => " -Identity".to_owned(),
-            Some(id) => format!(" -Identity -{client_id_parameter} {id}"),
+            None => format!(" {switch}"),
+            Some(id) => format!(" {switch} {client_id_parameter} {id}"),
         }
     }
 
@@ -79,7 +108,7 @@ impl MigrationTarget {
         match client_id {
             Some(id) => MigrationTarget {
                 identity: Identity::UserClientId(id.to_owned()),
-                subscription: self.subscription.clone(),
+                ..self.clone()
             },
             None => self.clone(),
         }
@@ -90,7 +119,7 @@ impl MigrationTarget {
     pub fn with_client_id_expression(&self, expression: &str) -> MigrationTarget {
         MigrationTarget {
             identity: Identity::UserClientIdExpression(expression.to_owned()),
-            subscription: self.subscription.clone(),
+            ..self.clone()
         }
     }
 
@@ -116,6 +145,24 @@ mod tests {
             "'; Remove-Item",
         ] {
             assert!(parse_client_id(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn exchange_organizations_must_be_domains() {
+        assert_eq!(
+            parse_exchange_organization(" Contoso.onmicrosoft.com ").as_deref(),
+            Ok("contoso.onmicrosoft.com")
+        );
+        for bad in [
+            "",
+            "contoso",
+            "0f3c2b1a 9d8e",
+            "a..b",
+            "-a.b",
+            "x.onmicrosoft.com'; Remove-Item",
+        ] {
+            assert!(parse_exchange_organization(bad).is_err(), "{bad}");
         }
     }
 }

@@ -224,6 +224,24 @@ fn a_module_qualified_sign_in_stays_qualified() {
     );
 }
 
+#[test]
+fn an_exchange_organization_from_the_command_line_replaces_the_tenant_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "$conn = Get-AutomationConnection -Name AzureRunAsConnection\nConnect-ExchangeOnline -AppId $conn.ApplicationId -CertificateThumbprint $conn.CertificateThumbprint -Organization $conn.TenantId\n";
+    std::fs::write(dir.path().join("a.ps1"), script).unwrap();
+    let output = mimigrate(&["fix", "--exchange-organization", "contoso", "a.ps1"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not an Exchange organization"));
+    mimigrate(
+        &["fix", "--exchange-organization", "contoso.onmicrosoft.com", "a.ps1"],
+        dir.path(),
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.ps1")).unwrap(),
+        "Connect-ExchangeOnline -ManagedIdentity -Organization 'contoso.onmicrosoft.com'\n"
+    );
+}
+
 /// `check`'s `[*]` marks and "N fixable" count say exactly what `fix` then does.
 #[test]
 fn check_counts_what_fix_resolves() {

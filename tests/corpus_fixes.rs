@@ -36,7 +36,7 @@ fn profiles() -> Vec<Profile> {
             name: "user-variable",
             target: MigrationTarget {
                 identity: Identity::UserClientIdVariable("UAMI_ClientId".into()),
-                subscription: None,
+                ..MigrationTarget::default()
             },
             mode: FixMode { unsafe_fixes: true },
         },

@@ -391,21 +391,41 @@ fn a_help_header_and_requires_lines_stay_at_the_top() {
 }
 
 #[test]
-fn a_connection_whose_certificate_also_signs_in_to_exchange_stays() {
+fn a_connection_that_also_signs_in_to_exchange_goes_with_both_sign_ins() {
     let exchange = "Connect-ExchangeOnline -CertificateThumbprint $conn.CertificateThumbprint -AppId $conn.ApplicationId -Organization 'contoso.onmicrosoft.com'\n";
     let text = format!("{RUNAS}{CERT_SIGNIN}{exchange}Get-EXOMailbox -ResultSize 10\n");
     for (label, outcome) in fix_everywhere(&text) {
-        assert!(
-            outcome.text.contains(RUNAS),
-            "{label}: the connection went\n{}",
-            outcome.text
+        assert_fixed!(label, outcome, !outcome.text.contains("Get-AutomationConnection"));
+        assert_fixed!(
+            label,
+            outcome,
+            outcome.text.contains("Connect-ExchangeOnline -ManagedIdentity")
         );
-        assert!(outcome.text.contains(exchange), "{label}\n{}", outcome.text);
-        assert!(!outcome.text.contains("-ServicePrincipal"), "{label}\n{}", outcome.text);
-        assert!(
-            outcome.remaining.iter().any(|d| d.code == "MI101"),
-            "{label}: still reported"
-        );
+        assert_fixed!(label, outcome, !outcome.text.contains("-ServicePrincipal"));
+        assert!(outcome.remaining.is_empty(), "{label}: {:?}", outcome.remaining);
+    }
+}
+
+#[test]
+fn a_connection_whose_certificate_signs_in_without_a_safe_fix_stays() {
+    let azuread = "Connect-AzureAD -CertificateThumbprint $conn.CertificateThumbprint -ApplicationId $conn.ApplicationId -TenantId $conn.TenantId\n";
+    let text = format!("{RUNAS}{CERT_SIGNIN}{azuread}Get-AzureADUser -Top 10\n");
+    for (label, outcome) in fix_everywhere(&text) {
+        assert_fixed!(label, outcome, !outcome.text.contains("-ServicePrincipal"));
+        if label.ends_with("true") {
+            assert_fixed!(label, outcome, !outcome.text.contains(RUNAS));
+            assert_fixed!(label, outcome, outcome.text.contains("Connect-Entra -Identity"));
+        } else {
+            assert_fixed!(
+                label,
+                outcome,
+                outcome.text.contains(RUNAS) && outcome.text.contains(azuread)
+            );
+            assert!(
+                outcome.remaining.iter().any(|d| d.code == "MI101"),
+                "{label}: still reported"
+            );
+        }
     }
 }
 

@@ -63,6 +63,10 @@ pub struct TargetArgs {
     /// Runbook parameter holding the subscription id (added to `param()` when missing).
     #[arg(long, value_name = "NAME")]
     subscription_parameter: Option<String>,
+    /// The tenant's *.onmicrosoft.com domain, for Exchange sign-ins whose -Organization
+    /// was the Run As tenant id.
+    #[arg(long, value_name = "DOMAIN", value_parser = crate::target::parse_exchange_organization)]
+    exchange_organization: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -91,6 +95,9 @@ impl TargetArgs {
             target.subscription = Some(SubscriptionSource::AutomationVariable(name.clone()));
         } else if let Some(name) = &self.subscription_parameter {
             target.subscription = Some(SubscriptionSource::RunbookParameter(name.clone()));
+        }
+        if let Some(domain) = &self.exchange_organization {
+            target.exchange_organization = Some(domain.clone());
         }
         Ok(target)
     }

@@ -15,7 +15,7 @@ pub fn check(checker: &mut Checker) {
         .facts
         .certificate_logins
         .iter()
-        .filter(|l| l.service != Service::Graph)
+        .filter(|l| matches!(l.service, Service::Az | Service::AzureRm))
     {
         let command = &checker.script.commands[login.command];
         let diagnostic = certificate_login(checker, login, command);
@@ -140,7 +140,7 @@ pub fn managed_identity_call(checker: &Checker, login: &CertificateLogin, comman
 
 /// Hashtables splatted only into this call: their entries now sit in the call or were
 /// dropped, so the assignment goes.
-fn unused_splat_tables(script: &Script, command: &Command) -> Vec<Edit> {
+pub(super) fn unused_splat_tables(script: &Script, command: &Command) -> Vec<Edit> {
     command
         .splats
         .iter()

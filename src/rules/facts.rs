@@ -8,8 +8,11 @@ use std::ops::Range;
 
 use super::token_flow::{token_requests, TokenRequest};
 use crate::spans::Spans;
-use crate::syntax::commands::{CONNECT_AZURERM_ACCOUNT, CONNECT_AZ_ACCOUNT, CONNECT_MG_GRAPH};
-use crate::syntax::model::{Argument, BlockKind, Script, Value, ValueKind};
+use crate::syntax::commands::{
+    CONNECT_AZURERM_ACCOUNT, CONNECT_AZURE_AD, CONNECT_AZ_ACCOUNT, CONNECT_ENTRA, CONNECT_EXCHANGE_ONLINE,
+    CONNECT_MG_GRAPH, CONNECT_MICROSOFT_TEAMS, CONNECT_PNP_ONLINE,
+};
+use crate::syntax::model::{Argument, BlockKind, Command, Script, Value, ValueKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConnectionKind {
@@ -36,6 +39,68 @@ pub enum Service {
     Az,
     AzureRm,
     Graph,
+    Exchange,
+    PnP,
+    Teams,
+    AzureAd,
+    /// `az login` (the Azure CLI, a program rather than a cmdlet).
+    AzureCli,
+}
+
+impl Service {
+    /// The service a sign-in command signs in to.
+    pub fn of(command: &Command) -> Option<Service> {
+        [
+            (CONNECT_AZ_ACCOUNT, Service::Az),
+            (CONNECT_AZURERM_ACCOUNT, Service::AzureRm),
+            (CONNECT_MG_GRAPH, Service::Graph),
+            (CONNECT_EXCHANGE_ONLINE, Service::Exchange),
+            (CONNECT_PNP_ONLINE, Service::PnP),
+            (CONNECT_MICROSOFT_TEAMS, Service::Teams),
+            (CONNECT_AZURE_AD, Service::AzureAd),
+        ]
+        .into_iter()
+        .find_map(|(name, service)| command.is(name).then_some(service))
+        .or_else(|| is_az_login(command).then_some(Service::AzureCli))
+    }
+
+    /// The parameters that name the app and pass its certificate: a sign-in with both
+    /// kinds is an app-only certificate sign-in, a Run As one when either comes from
+    /// the Run As connection or certificate.
+    fn credential_params(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            Service::Az | Service::AzureRm => (&["ServicePrincipal"], &["CertificateThumbprint"]),
+            Service::Graph => (&["ClientId"], CERTIFICATE_PARAMS),
+            Service::Exchange => (
+                &["AppId"],
+                &["CertificateThumbprint", "Certificate", "CertificateFilePath"],
+            ),
+            Service::PnP => (
+                &["ClientId"],
+                &["Thumbprint", "CertificatePath", "CertificateBase64Encoded"],
+            ),
+            Service::Teams => (&["ApplicationId"], &["CertificateThumbprint", "Certificate"]),
+            Service::AzureAd => (&["ApplicationId"], &["CertificateThumbprint"]),
+            // A service principal's app id is `-u`, its certificate or secret `-p`.
+            Service::AzureCli => (&["service-principal"], &[]),
+        }
+    }
+
+    fn is_certificate_login(self, command: &Command) -> bool {
+        let (app, certificate) = self.credential_params();
+        app.iter().any(|p| command.has(p)) && (certificate.is_empty() || certificate.iter().any(|p| command.has(p)))
+    }
+
+    /// The parameters whose values can come from the Run As connection or certificate.
+    fn runas_params(self) -> impl Iterator<Item = &'static str> {
+        let (app, certificate) = self.credential_params();
+        let more: &[&str] = match self {
+            Service::Az | Service::AzureRm => &["ApplicationId"],
+            Service::AzureCli => &["u", "username", "p", "password", "t", "tenant"],
+            _ => &[],
+        };
+        app.iter().chain(certificate).chain(more).copied()
+    }
 }
 
 pub struct CertificateLogin {
@@ -120,32 +185,23 @@ impl Facts {
             })
             .collect();
         let connection_variables: HashSet<&str> = connections.iter().filter_map(|c| c.variable.as_deref()).collect();
-        let from_connection = |value: Option<&Value>| {
-            value
-                .and_then(|v| source_member(script, v))
-                .is_some_and(|(variable, _)| connection_variables.contains(variable.as_str()))
+        let certificate_variables = runas_certificate_variables(script);
+        let from_runas_value = |value: Option<&Value>| {
+            value.is_some_and(|v| {
+                source_member(script, v).is_some_and(|(variable, _)| connection_variables.contains(variable.as_str()))
+                    || matches!(&v.kind, ValueKind::Variable(name) | ValueKind::Member { variable: name, .. }
+                        if certificate_variables.contains(name))
+            })
         };
         let mut certificate_logins = Vec::new();
         for (index, command) in script.commands.iter().enumerate() {
-            let service = if command.is(CONNECT_AZ_ACCOUNT) {
-                Service::Az
-            } else if command.is(CONNECT_AZURERM_ACCOUNT) {
-                Service::AzureRm
-            } else if command.is(CONNECT_MG_GRAPH) {
-                Service::Graph
-            } else {
+            let Some(service) = Service::of(command) else {
                 continue;
             };
-            let is_certificate_login = match service {
-                Service::Graph => command.has("ClientId") && CERTIFICATE_PARAMS.iter().any(|p| command.has(p)),
-                _ => command.has("ServicePrincipal") && command.has("CertificateThumbprint"),
-            };
-            if !is_certificate_login {
+            if !service.is_certificate_login(command) {
                 continue;
             }
-            let from_runas = ["CertificateThumbprint", "ApplicationId", "ClientId"]
-                .iter()
-                .any(|p| from_connection(command.value_of(p)));
+            let from_runas = service.runas_params().any(|p| from_runas_value(command.value_of(p)));
             certificate_logins.push(CertificateLogin {
                 command: index,
                 service,
@@ -158,8 +214,9 @@ impl Facts {
             .iter()
             .flat_map(|login| {
                 let command = &script.commands[login.command];
-                ["CertificateThumbprint", "ApplicationId", "ClientId"]
-                    .iter()
+                login
+                    .service
+                    .runas_params()
                     .filter_map(|p| source_member(script, command.value_of(p)?))
                     .map(|(variable, _)| variable)
             })
@@ -231,7 +288,7 @@ impl Facts {
 }
 
 /// A connection whose tenant or subscription is still read in a script that already
-/// signs in to Azure with the managed identity: only the service-principal (Run As)
+/// signs in with a managed identity (to Azure or any other service): only the service-principal (Run As)
 /// connection type has those fields, and this is what a migration that rewrote the
 /// sign-in leaves behind. Deciding it from the text itself lets a later `check` of a
 /// fixed file keep knowing what the fix run knew. A connection fetched in a loop is a
@@ -244,9 +301,7 @@ struct Leftovers {
 
 impl Leftovers {
     fn new(script: &Script) -> Self {
-        let identity_signin = [CONNECT_AZ_ACCOUNT, CONNECT_AZURERM_ACCOUNT]
-            .iter()
-            .any(|name| script.commands_named(name).any(|c| c.has("Identity")));
+        let identity_signin = script.commands.iter().any(is_identity_signin);
         Leftovers {
             identity_signin,
             fields_read: HashMap::new(),
@@ -285,8 +340,95 @@ pub fn dropped_by_rewrite(service: Service, parameter: &str) -> bool {
             "TenantId",
             "Scopes",
         ],
+        // `-Organization` is rebuilt: a tenant id read off the connection is replaced.
+        Service::Exchange => &[
+            "AppId",
+            "CertificateThumbprint",
+            "Certificate",
+            "CertificateFilePath",
+            "CertificatePassword",
+            "Organization",
+        ],
+        // `-Url` is rebuilt in front of `-ManagedIdentity`.
+        Service::PnP => &[
+            "ClientId",
+            "Thumbprint",
+            "Tenant",
+            "CertificatePath",
+            "CertificateBase64Encoded",
+            "CertificatePassword",
+            "Url",
+        ],
+        Service::Teams => &["TenantId", "CertificateThumbprint", "Certificate", "ApplicationId"],
+        // `Connect-Entra -Identity` shares none of Connect-AzureAD's parameters.
+        Service::AzureAd => &[
+            "TenantId",
+            "CertificateThumbprint",
+            "ApplicationId",
+            "AadAccessToken",
+            "MsAccessToken",
+            "AccountId",
+            "Credential",
+            "AzureEnvironmentName",
+            "LogLevel",
+            "LogFilePath",
+        ],
+        Service::AzureCli => &[
+            "service-principal",
+            "u",
+            "username",
+            "p",
+            "password",
+            "t",
+            "tenant",
+            "certificate",
+            "client-secret",
+            "federated-token",
+            "use-cert-sn-issuer",
+        ],
     };
     dropped.iter().any(|d| d.eq_ignore_ascii_case(parameter))
+}
+
+/// `az login ...` (also `az.cmd`, `az.exe`): the Azure CLI with `login` first.
+pub fn is_az_login(command: &Command) -> bool {
+    let program = command.name.trim_end_matches(".cmd").trim_end_matches(".exe");
+    program.eq_ignore_ascii_case("az")
+        && command
+            .arguments
+            .iter()
+            .find_map(|a| match a {
+                Argument::Positional(value) => Some(value),
+                Argument::Named { .. } => None,
+            })
+            .is_some_and(|value| matches!(&value.kind, ValueKind::Text(sub) if sub.eq_ignore_ascii_case("login")))
+}
+
+/// Variables holding the Run As certificate asset
+/// (`$cert = Get-AutomationCertificate -Name 'AzureRunAsCertificate'`), which some
+/// sign-ins take as `-Certificate $cert` instead of its thumbprint.
+fn runas_certificate_variables(script: &Script) -> HashSet<String> {
+    script
+        .commands_named("Get-AutomationCertificate")
+        .filter(|c| {
+            c.value_of("Name")
+                .and_then(|v| script.string_value(v))
+                .is_some_and(|name| name.eq_ignore_ascii_case("AzureRunAsCertificate"))
+        })
+        .filter_map(|c| c.assigned_to.clone())
+        .collect()
+}
+
+/// The managed-identity sign-ins: a script that has one has been (partly) migrated.
+pub fn is_identity_signin(command: &Command) -> bool {
+    let switch = match Service::of(command) {
+        Some(Service::Exchange | Service::PnP) => "ManagedIdentity",
+        Some(Service::AzureCli) => "identity",
+        Some(_) => "Identity",
+        None if command.is(CONNECT_ENTRA) => "Identity",
+        None => return false,
+    };
+    command.has(switch)
 }
 
 /// `$conn.CertificateThumbprint`, or `$thumb` where `$thumb = $conn.CertificateThumbprint`:

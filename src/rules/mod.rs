@@ -1,6 +1,7 @@
-//! The rule catalog (RULES.md tier 1). Each rule family lives in its own module that
+//! The rule catalog (RULES.md tiers 1 and 2). Each rule family lives in its own module that
 //! starts with its documentation; this module lists them and runs them over a script.
 
+mod azure_cli;
 mod certificate_login;
 mod certificate_token;
 mod classic_runas;
@@ -12,9 +13,11 @@ mod graph_profile;
 mod identity_token;
 mod module_version;
 pub mod parse_error;
+mod retired_directory;
 mod retry_loop;
 mod rewrite;
 mod runas_connection;
+mod service_login;
 pub mod suppression;
 mod token_flow;
 
@@ -217,6 +220,54 @@ rule!(
     "Azure sign-in without Disable-AzContextAutosave -Scope Process first"
 );
 rule!(
+    EXCHANGE_CERTIFICATE_LOGIN,
+    "MI501",
+    "exchange-certificate-login",
+    Error,
+    Always,
+    "Connect-ExchangeOnline with the Run As certificate"
+);
+rule!(
+    PNP_CERTIFICATE_LOGIN,
+    "MI502",
+    "pnp-certificate-login",
+    Error,
+    Always,
+    "Connect-PnPOnline with the Run As certificate"
+);
+rule!(
+    TEAMS_CERTIFICATE_LOGIN,
+    "MI503",
+    "teams-certificate-login",
+    Error,
+    Always,
+    "Connect-MicrosoftTeams with the Run As certificate"
+);
+rule!(
+    AZUREAD_LOGIN,
+    "MI504",
+    "azuread-login",
+    Error,
+    Always,
+    "Connect-AzureAD, from the retired AzureAD module"
+);
+rule!(
+    MSONLINE_LOGIN,
+    "MI505",
+    "msonline-login",
+    Error,
+    None,
+    "Connect-MsolService, from the retired MSOnline module"
+);
+rule!(
+    AZURE_CLI_LOGIN,
+    "MI506",
+    "azure-cli-login",
+    Error,
+    Sometimes,
+    "az login as a service principal, or with the removed --username for an identity"
+);
+rule!(
     MODULE_VERSION_TOO_OLD,
     "MI602",
     "module-version-too-old",
@@ -258,6 +309,12 @@ pub static ALL: &[&Rule] = &[
     &GRAPH_CERTIFICATE_LOGIN,
     &GRAPH_TOKEN_LOGIN,
     &MISSING_CONTEXT_AUTOSAVE,
+    &EXCHANGE_CERTIFICATE_LOGIN,
+    &PNP_CERTIFICATE_LOGIN,
+    &TEAMS_CERTIFICATE_LOGIN,
+    &AZUREAD_LOGIN,
+    &MSONLINE_LOGIN,
+    &AZURE_CLI_LOGIN,
     &MODULE_VERSION_TOO_OLD,
     &UNUSED_SUPPRESSION,
     &PARSE_ERROR,
@@ -307,6 +364,7 @@ pub fn check(script: &Script, target: &MigrationTarget, runas: &RunAsMemory) -> 
                 retry_loop::check,
                 classic_runas::check,
                 certificate_token::check,
+                service_login::check,
             ])
         },
         || {
@@ -316,6 +374,8 @@ pub fn check(script: &Script, target: &MigrationTarget, runas: &RunAsMemory) -> 
                 graph_profile::check,
                 context_autosave::check,
                 module_version::check,
+                retired_directory::check,
+                azure_cli::check,
             ])
         },
     );

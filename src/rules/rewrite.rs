@@ -138,6 +138,29 @@ pub fn insert_before_statement(script: &Script, at: usize, line: &str) -> Edit {
     }
 }
 
+/// Insert `line` after the statement `statement` (a statement range from the tree): on a
+/// line of its own below it, indented like it, when nothing but a comment follows it on
+/// its line; after `; ` when code does (`{ Connect-X }`), or when the line's end lies
+/// in a comment or string that goes on past it.
+pub fn insert_after_statement(script: &Script, statement: &Range<usize>, line: &str) -> Edit {
+    let text = script.text;
+    let rest = &text[statement.end..];
+    let line_end = statement.end + rest.find(['\r', '\n']).unwrap_or(rest.len());
+    let tail = text[statement.end..line_end].trim_start_matches([' ', '\t']);
+    let tail_start = line_end - tail.len();
+    let only_comment = tail.is_empty()
+        || script
+            .comments
+            .iter()
+            .any(|c| c.start == tail_start && c.end == line_end);
+    if only_comment && !script.inside_text(line_end) {
+        let indent = indentation(text, statement.start);
+        Edit::insert(line_end, format!("{}{indent}{line}", line_ending(text)))
+    } else {
+        Edit::insert(statement.end, format!("; {line}"))
+    }
+}
+
 /// The own-line `#` comments directly above the line starting at `start`, nearest
 /// first, each as its whole line. Read from the tree: the `#>` that closes a block
 /// comment, or a `#` line inside a here-string, is not one. `#Requires` is not one either.
@@ -316,6 +339,9 @@ pub fn rebuild_call(
         .rsplit_once('\\')
         .map_or(String::new(), |(module, _)| format!("{module}\\"));
     let mut call = format!("{qualifier}{name}{identity}");
+    // A value bound by position is kept or dropped as the parameter it binds to.
+    let positional_names = crate::syntax::commands::lookup(&command.name).map_or(&[][..], |spec| spec.positional);
+    let mut position = 0;
     for argument in &command.arguments {
         match argument {
             Argument::Named {
@@ -327,6 +353,11 @@ pub fn rebuild_call(
                 call.push_str(&format!(" -{name}"));
                 match value.as_ref().map(|v| (&v.kind, v)) {
                     Some((ValueKind::Variable(v), _)) if v == "true" => {}
+                    // `ShowBanner = $false` binds a switch: only a colon keeps it bound.
+                    Some((_, value)) if is_switch(command, name) => {
+                        call.push(':');
+                        call.push_str(script.slice(&value.range));
+                    }
                     Some((_, value)) => {
                         call.push(' ');
                         call.push_str(script.slice(&value.range));
@@ -341,13 +372,22 @@ pub fn rebuild_call(
                 call.push_str(&normalize_dash(script.slice(&argument.range())));
             }
             Argument::Positional(value) => {
-                call.push(' ');
-                call.push_str(script.slice(&value.range));
+                let bound = positional_names.get(position);
+                position += 1;
+                if bound.is_none_or(|param| keep(param)) {
+                    call.push(' ');
+                    call.push_str(script.slice(&value.range));
+                }
             }
             _ => {}
         }
     }
     call
+}
+
+/// Whether `parameter` (canonical) is one of the command's switches.
+fn is_switch(command: &Command, parameter: &str) -> bool {
+    crate::syntax::commands::resolve_param(crate::syntax::commands::lookup(&command.name), parameter).1
 }
 
 /// `–Environment x` -> `-Environment x`; a colon binding keeps its colon.

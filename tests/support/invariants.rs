@@ -56,7 +56,11 @@ pub fn profile(identity: usize, subscription: usize) -> LintOptions {
         _ => Some(SubscriptionSource::RunbookParameter("SubscriptionId".into())),
     };
     LintOptions {
-        target: MigrationTarget { identity, subscription },
+        target: MigrationTarget {
+            identity,
+            subscription,
+            ..MigrationTarget::default()
+        },
         ..LintOptions::default()
     }
 }

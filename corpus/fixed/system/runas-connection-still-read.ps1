@@ -1,5 +1,5 @@
-# expect: MI101 MI102 MI401 MI104 MI104 MI104
-# why: The Run As connection also feeds an Exchange sign-in (no tier-1 fix) and a log line: the Azure sign-in is rewritten, but the connection must stay, and stay reported, while those reads remain.
+# expect: MI101 MI102 MI401 MI104 MI501
+# why: The Run As connection feeds an Azure and an Exchange sign-in and a log line: both sign-ins are rewritten, but the connection must stay, and stay reported, while the log line reads it.
 param([string]$Organization = 'contoso.onmicrosoft.com')
 
 $conn = Get-AutomationConnection -Name AzureRunAsConnection
@@ -7,7 +7,7 @@ Disable-AzContextAutosave -Scope Process | Out-Null
 Connect-AzAccount -Identity | Out-Null
 Write-Output ("Signed in as application " + $conn.ApplicationId)
 
-Connect-ExchangeOnline -CertificateThumbprint $conn.CertificateThumbprint -AppId $conn.ApplicationId -Organization $Organization -ShowBanner:$false
+Connect-ExchangeOnline -ManagedIdentity -Organization $Organization -ShowBanner:$false
 $stale = Get-Mailbox -ResultSize Unlimited | Where-Object { $_.WhenChanged -lt (Get-Date).AddYears(-2) }
 foreach ($mailbox in $stale) {
     Set-Mailbox -Identity $mailbox.Identity -HiddenFromAddressListsEnabled $true
