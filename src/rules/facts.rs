@@ -1,6 +1,7 @@
 //! The Run As analysis several rules share, computed once per script: which
 //! `Get-AutomationConnection` calls return a Run As connection, and which sign-ins use
-//! its certificate. MI101, MI102, MI103, MI104 and MI303 all read it, so they agree on
+//! its certificate, for every service (Azure, Graph, Exchange, PnP, Teams, AzureAD, the
+//! Azure CLI). MI101-MI104, MI303 and MI501-MI506 all read it, so they agree on
 //! what counts as Run As.
 
 use std::collections::{HashMap, HashSet};
@@ -186,13 +187,13 @@ impl Facts {
             .collect();
         let connection_variables: HashSet<&str> = connections.iter().filter_map(|c| c.variable.as_deref()).collect();
         let certificate_variables = runas_certificate_variables(script);
-        let from_runas_value = |value: Option<&Value>| {
-            value.is_some_and(|v| {
-                source_member(script, v).is_some_and(|(variable, _)| connection_variables.contains(variable.as_str()))
-                    || matches!(&v.kind, ValueKind::Variable(name) | ValueKind::Member { variable: name, .. }
-                        if certificate_variables.contains(name))
-            })
-        };
+        let runas_sources: HashSet<&str> = connection_variables
+            .iter()
+            .copied()
+            .chain(certificate_variables.iter().map(String::as_str))
+            .collect();
+        let from_runas_value =
+            |value: Option<&Value>| value.is_some_and(|v| reads_any(script, &v.range, &runas_sources, 3));
         let mut certificate_logins = Vec::new();
         for (index, command) in script.commands.iter().enumerate() {
             let Some(service) = Service::of(command) else {
@@ -417,6 +418,23 @@ fn runas_certificate_variables(script: &Script) -> HashSet<String> {
         })
         .filter_map(|c| c.assigned_to.clone())
         .collect()
+}
+
+/// Whether the code at `range`, or the value of a variable it reads (`depth` assignments
+/// deep: `$cert = Get-Item "Cert:\CurrentUser\My\$($conn.CertificateThumbprint)"`), reads
+/// one of `variables`.
+fn reads_any(script: &Script, range: &Range<usize>, variables: &HashSet<&str>, depth: usize) -> bool {
+    script
+        .variables_in(range)
+        .iter()
+        .filter(|v| v.range.end <= range.end)
+        .any(|v| {
+            variables.contains(v.name.as_str())
+                || (depth > 0
+                    && script
+                        .assignment_before(&v.name, v.range.start)
+                        .is_some_and(|a| reads_any(script, &a.value.range, variables, depth - 1)))
+        })
 }
 
 /// The managed-identity sign-ins: a script that has one has been (partly) migrated.

@@ -309,6 +309,21 @@ mod tests {
     }
 
     #[test]
+    fn a_certificate_looked_up_by_the_runas_thumbprint_counts_as_runas() {
+        let text = format!(
+            "{RUNAS}$cert = Get-Item \"Cert:\\CurrentUser\\My\\$($conn.CertificateThumbprint)\"\nConnect-ExchangeOnline -Certificate $cert -AppId $appId -Organization 'contoso.onmicrosoft.com'\n"
+        );
+        let found = lint(&text, &LintOptions::default());
+        let mi501 = found.iter().find(|d| d.code == "MI501").expect("MI501");
+        assert_eq!(mi501.severity, Severity::Error);
+        let mi101 = found.iter().find(|d| d.code == "MI101").expect("MI101");
+        assert!(
+            mi101.fix.as_ref().is_some_and(|f| f.message.contains("by hand")),
+            "the certificate lookup still reads the connection: {mi101:?}"
+        );
+    }
+
+    #[test]
     fn the_runas_certificate_asset_counts_as_runas() {
         let text = "$cert = Get-AutomationCertificate -Name 'AzureRunAsCertificate'\nConnect-MicrosoftTeams -Certificate $cert -ApplicationId $appId -TenantId $tenant\n";
         let found = lint(text, &LintOptions::default());
