@@ -175,8 +175,20 @@ def graph_app_roles():
     return "\n".join(lines) + "\n"
 
 
+def legacy_graph_commands():
+    """`legacy command<TAB>Graph command`: the Microsoft Graph command that does what an
+    AzureAD or MSOnline command did (the legacy modules cannot sign in as a managed
+    identity; their scripts move to Graph, or to Entra, which calls the same API)."""
+    lines = [HEADER.format("graph-legacy-map.tsv")]
+    for row in sorted(rows("graph-legacy-map.tsv"), key=lambda r: r["legacy_command"]):
+        if row["mg_command"]:
+            lines.append(row["legacy_command"] + "\t" + row["mg_command"])
+    return "\n".join(lines) + "\n"
+
+
 TABLES = {
     "commands.tsv": commands,
+    "legacy-graph-commands.tsv": legacy_graph_commands,
     "az-modules.tsv": az_modules,
     "graph-command-permissions.tsv": graph_command_permissions,
     "graph-command-paths.tsv": graph_command_paths,

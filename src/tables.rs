@@ -10,6 +10,7 @@ const GRAPH_COMMAND_PERMISSIONS: &str = include_str!("../rules/data/graph-comman
 const GRAPH_COMMAND_PATHS: &str = include_str!("../rules/data/graph-command-paths.tsv");
 const GRAPH_PATH_PERMISSIONS: &str = include_str!("../rules/data/graph-path-permissions.tsv");
 const GRAPH_APP_ROLES: &str = include_str!("../rules/data/graph-app-roles.tsv");
+const LEGACY_GRAPH_COMMANDS: &str = include_str!("../rules/data/legacy-graph-commands.tsv");
 
 /// The data lines of a table: comments (the generator's header) skipped.
 fn data_lines(table: &'static str) -> impl Iterator<Item = &'static str> {
@@ -117,6 +118,19 @@ pub fn az_module(name: &str) -> Option<AzModule> {
             .collect()
     });
     table.iter().find(|m| m.name.eq_ignore_ascii_case(name)).copied()
+}
+
+/// The Microsoft Graph command that does what an AzureAD or MSOnline command did
+/// (`Get-AzureADUser` -> `Get-MgUser`), where the data maps it.
+pub fn graph_equivalent(legacy_command: &str) -> Option<&'static str> {
+    static TABLE: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        data_lines(LEGACY_GRAPH_COMMANDS)
+            .filter_map(|line| line.split_once('\t'))
+            .map(|(legacy, graph)| (legacy.to_lowercase(), graph))
+            .collect()
+    });
+    table.get(&legacy_command.to_lowercase()).copied()
 }
 
 /// Least-privileged application permissions of a Graph command, where the data has them.

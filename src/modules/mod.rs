@@ -129,7 +129,7 @@ fn source_of(script: &Script, command: &Command) -> Source {
     if let Some(published) = GRAPH_V1_ONLY.iter().find(|c| c.eq_ignore_ascii_case(bare)) {
         return Source::Module("Microsoft.Graph.Authentication".to_owned(), (*published).to_owned());
     }
-    if is_entra_command(bare) {
+    if is_entra_module_command(bare) {
         return Source::Module(ENTRA.to_owned(), bare.to_owned());
     }
     if let Some((published, module)) = tables::module_of(bare).or_else(|| tables::module_of(&command.name)) {
@@ -174,7 +174,7 @@ fn source_of(script: &Script, command: &Command) -> Source {
 }
 
 /// `Connect-Entra`, `Get-EntraUser`, `Enable-EntraAzureADAlias`: `Verb-Entra<Noun>`.
-fn is_entra_command(name: &str) -> bool {
+fn is_entra_module_command(name: &str) -> bool {
     name.split_once('-')
         .is_some_and(|(verb, noun)| !verb.is_empty() && noun.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("Entra")))
 }

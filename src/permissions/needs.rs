@@ -99,6 +99,8 @@ pub fn analyze(script: &Script) -> ScriptPermissions {
                 }
             } else if module == "Az.Resources" && is_entra_command(published) {
                 calls.push(entra_command(published, command.range.clone()));
+            } else if LEGACY_DIRECTORY_MODULES.contains(&module) {
+                calls.extend(legacy_directory_command(published, module, command.range.clone()));
             } else if module.starts_with("Az.") && module != "Az.Accounts" {
                 az_commands.push(command);
             }
@@ -278,6 +280,38 @@ fn is_web_request(name: &str) -> bool {
 fn is_entra_command(name: &str) -> bool {
     name.split_once('-')
         .is_some_and(|(_, noun)| noun.starts_with("AzAD") && noun[4..].starts_with(|c: char| c.is_ascii_uppercase()))
+}
+
+/// The retired directory modules (MI504, MI505), which cannot sign in as a managed
+/// identity at all: their commands are reported with what their Graph equivalents need,
+/// which is what the identity needs once the script runs on Microsoft Graph, or on the
+/// Entra module's aliases (MI504's fix), which call the same API.
+const LEGACY_DIRECTORY_MODULES: &[&str] = &["AzureAD", "AzureADPreview", "MSOnline"];
+
+fn legacy_directory_command(name: &str, module: &str, range: Range<usize>) -> Option<Call> {
+    if name.to_lowercase().starts_with("connect-") || name.to_lowercase().starts_with("disconnect-") {
+        return None;
+    }
+    let Some(graph) = tables::graph_equivalent(name) else {
+        return Some(Call::graph(
+            Vec::new(),
+            Certainty::Unknown,
+            format!("{name} ({module}, retired: no Graph equivalent in the data)"),
+            range,
+        ));
+    };
+    let permissions = tables::graph_command_permissions(graph).unwrap_or_default();
+    let certainty = if permissions.is_empty() {
+        Certainty::Unknown
+    } else {
+        Certainty::Likely
+    };
+    Some(Call::graph(
+        tables::least_privileged(&permissions),
+        certainty,
+        format!("{name} ({module}, retired; on Microsoft Graph: {graph})"),
+        range,
+    ))
 }
 
 /// An Az.Resources Entra ID command: since Az.Resources 5.0 it calls Microsoft Graph with
@@ -654,6 +688,42 @@ mod tests {
         assert!(
             found.contains(&(Resource::Graph, None, Certainty::Unknown)),
             "{found:?}"
+        );
+    }
+
+    #[test]
+    fn retired_directory_commands_need_what_their_graph_equivalents_need() {
+        let result = needs(
+            "Connect-AzureAD -Credential $c\nGet-AzureADUser -All $true\nGet-MsolAccountSku\nGet-AzureADBrandNewThing\n",
+        );
+        let whats: Vec<(&str, Option<&str>, Certainty)> = result
+            .needs
+            .iter()
+            .flat_map(|n| {
+                n.reasons
+                    .iter()
+                    .map(move |r| (r.what.as_str(), n.permission, n.certainty))
+            })
+            .collect();
+        assert!(
+            whats.contains(&(
+                "Get-AzureADUser (AzureAD, retired; on Microsoft Graph: Get-MgUser)",
+                Some("User.ReadBasic.All"),
+                Certainty::Likely
+            )),
+            "{whats:?}"
+        );
+        assert!(
+            whats.contains(&(
+                "Get-MsolAccountSku (MSOnline, retired; on Microsoft Graph: Get-MgSubscribedSku)",
+                Some("LicenseAssignment.Read.All"),
+                Certainty::Likely
+            )),
+            "{whats:?}"
+        );
+        assert!(
+            !whats.iter().any(|(what, _, _)| what.starts_with("Connect-")),
+            "{whats:?}"
         );
     }
 
