@@ -9,7 +9,8 @@ use super::rewrite::{insert_after_statement, rebuild_call};
 use super::{Checker, AZUREAD_LOGIN, MSONLINE_LOGIN};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::syntax::commands::{CONNECT_AZURE_AD, CONNECT_ENTRA, CONNECT_MSOL_SERVICE};
-use crate::syntax::model::Command;
+use crate::syntax::model::{Command, Script};
+use crate::tables;
 
 /// Points the AzureAD command names at their Entra equivalents for the session.
 pub const ENTRA_ALIASES: &str = "Enable-EntraAzureADAlias";
@@ -62,14 +63,44 @@ fn azuread_logins(checker: &mut Checker) {
 }
 
 fn msonline_logins(checker: &mut Checker) {
+    let equivalents = graph_equivalents(checker.script, "MSOnline");
     for command in checker.script.commands_named(CONNECT_MSOL_SERVICE) {
         let message = format!(
-            "`{}`: the MSOnline module is retired and has no managed-identity sign-in; rewrite the script on Microsoft Graph (`Connect-MgGraph -Identity` and the Graph cmdlets)",
+            "`{}`: the MSOnline module is retired and has no managed-identity sign-in; rewrite the script on Microsoft Graph (`Connect-MgGraph -Identity` and the Graph cmdlets{equivalents})",
             command.written_name
         );
         checker
             .diagnostics
             .push(MSONLINE_LOGIN.diagnostic(command.range.clone(), message, None));
+    }
+}
+
+/// `: Get-MsolUser -> Get-MgUser, ...`: the Graph commands that replace the script's
+/// commands of `module`, as the data maps them (the first few, each once).
+fn graph_equivalents(script: &Script, module: &str) -> String {
+    let mut pairs: Vec<String> = Vec::new();
+    for command in &script.commands {
+        let Some((published, from)) = tables::module_of(&command.name) else {
+            continue;
+        };
+        // The sign-in is the finding itself.
+        if !from.eq_ignore_ascii_case(module) || published.to_lowercase().starts_with("connect-") {
+            continue;
+        }
+        if let Some(graph) = tables::graph_equivalent(published) {
+            let pair = format!("`{published}` -> `{graph}`");
+            if !pairs.contains(&pair) {
+                pairs.push(pair);
+            }
+        }
+    }
+    const SHOWN: usize = 4;
+    let more = pairs.len().saturating_sub(SHOWN);
+    pairs.truncate(SHOWN);
+    match (pairs.is_empty(), more) {
+        (true, _) => String::new(),
+        (false, 0) => format!(": {}", pairs.join(", ")),
+        (false, more) => format!(": {}, and {more} more", pairs.join(", ")),
     }
 }
 
@@ -102,10 +133,20 @@ mod tests {
     }
 
     #[test]
-    fn msonline_is_reported_without_a_fix() {
-        let found = lint("Connect-MsolService -Credential $cred\n", &LintOptions::default());
+    fn msonline_is_reported_without_a_fix_naming_the_graph_commands_to_use() {
+        let found = lint(
+            "Connect-MsolService -Credential $cred\nGet-MsolUser -All\nGet-MsolAccountSku\nGet-MsolUser -UserPrincipalName $u\n",
+            &LintOptions::default(),
+        );
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].code, "MI505");
         assert!(found[0].fix.is_none());
+        assert!(
+            found[0].message.ends_with(
+                "Graph cmdlets: `Get-MsolUser` -> `Get-MgUser`, `Get-MsolAccountSku` -> `Get-MgSubscribedSku`)"
+            ),
+            "{}",
+            found[0].message
+        );
     }
 }
