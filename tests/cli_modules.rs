@@ -242,3 +242,29 @@ fn secure_string_tokens_from_fixes_raise_the_az_accounts_minimum() {
     let check = stdout(&mimigrate(&["check", "--format", "concise", "pinned.ps1"], dir.path()));
     assert!(!check.contains("MI602"), "{check}");
 }
+
+#[test]
+fn the_azure_session_token_fix_raises_the_az_accounts_minimum_too() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("session.ps1"),
+        "Connect-AzAccount -Identity | Out-Null\n$ctx = Get-AzContext\n\
+         $t = [Microsoft.Azure.Commands.Common.Authentication.AzureSession]::Instance.AuthenticationFactory.Authenticate($ctx.Account, $ctx.Environment, $ctx.Tenant.Id, $null, 'Never', $null, 'https://management.azure.com/').AccessToken\n\
+         Invoke-RestMethod -Uri $uri -Headers @{ Authorization = \"Bearer $t\" }\n",
+    )
+    .unwrap();
+    let before = az_accounts(dir.path(), &["modules", "--format", "json", "session.ps1"]);
+    assert_ne!(before["min_version"], "2.17.0", "{before}");
+    let after = az_accounts(
+        dir.path(),
+        &[
+            "modules",
+            "--format",
+            "json",
+            "--after-fix",
+            "--unsafe-fixes",
+            "session.ps1",
+        ],
+    );
+    assert_eq!(after["min_version"], "2.17.0", "{after}");
+}

@@ -7,6 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
+use super::azure_session_token::{session_tokens, SessionToken};
 use super::token_flow::{token_requests, TokenRequest};
 use crate::spans::Spans;
 use crate::syntax::commands::{
@@ -150,6 +151,8 @@ pub struct Facts {
     /// In text order.
     pub certificate_logins: Vec<CertificateLogin>,
     pub token_requests: Vec<TokenRequest>,
+    /// Tokens taken from Az.Accounts' internals (MI205, and MI304 where they sign in).
+    pub session_tokens: Vec<SessionToken>,
     /// Variables holding a Run As connection.
     runas_variables: HashSet<String>,
     /// Some command is AzureRM's (rewrites then stay in that module).
@@ -260,6 +263,7 @@ impl Facts {
             connections,
             certificate_logins,
             token_requests: token_requests(script),
+            session_tokens: session_tokens(script),
             runas_variables,
             uses_azurerm: script
                 .commands
@@ -471,20 +475,38 @@ pub fn source_member(script: &Script, value: &Value) -> Option<(String, String)>
 /// `Get-AzAccessToken` token): string values come from the evaluator
 /// (`Script::evaluate`), which stops at command output. Never shown or edited.
 pub fn expanded_text(script: &Script, range: Range<usize>) -> String {
-    let mut out = String::new();
-    expand_into(script, range, 3, &mut out);
-    out
+    let sources = value_sources(script, range, 3);
+    let texts: Vec<&str> = sources.iter().map(|r| script.slice(r)).collect();
+    texts.join("\n")
 }
 
-fn expand_into(script: &Script, range: Range<usize>, depth: usize, out: &mut String) {
-    out.push_str(script.slice(&range));
-    if depth == 0 {
-        return;
-    }
-    for variable in script.variables_in(&range).iter().filter(|v| v.range.end <= range.end) {
-        if let Some(assignment) = script.assignment_before(&variable.name, variable.range.start) {
-            out.push('\n');
-            expand_into(script, assignment.value.range.clone(), depth - 1, out);
+/// Most code ranges `value_sources` collects: a script of many chained assignments
+/// must not make one question cost the whole script many times over.
+const MAX_SOURCES: usize = 256;
+
+/// `range`, then the value of the assignment each variable read in it sees, and so on
+/// `depth` levels deep, each once: the code a value is made from, for asking which
+/// commands, types and reads it comes from (`commands_in`, `types_in`, `variables_in`).
+pub fn value_sources(script: &Script, range: Range<usize>, depth: usize) -> Vec<Range<usize>> {
+    let mut sources = vec![range];
+    let mut level = 0..1;
+    for _ in 0..depth {
+        let mut next = Vec::new();
+        for source in &sources[level.clone()] {
+            for variable in script.variables_in(source).iter().filter(|v| v.range.end <= source.end) {
+                if let Some(assignment) = script.assignment_before(&variable.name, variable.range.start) {
+                    let value = assignment.value.range.clone();
+                    if !sources.contains(&value) && !next.contains(&value) {
+                        next.push(value);
+                    }
+                }
+            }
         }
+        if next.is_empty() || sources.len() + next.len() > MAX_SOURCES {
+            break;
+        }
+        level = sources.len()..sources.len() + next.len();
+        sources.extend(next);
     }
+    sources
 }

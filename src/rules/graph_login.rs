@@ -13,7 +13,9 @@ static BEARER: LazyLock<Regex> =
 
 use super::facts::{dropped_by_rewrite, expanded_text, Service};
 use super::rewrite::{line_start, rebuild_call};
-use super::{identity_token, Checker, GRAPH_CERTIFICATE_LOGIN, GRAPH_TOKEN_LOGIN, PLAINTEXT_ACCESS_TOKEN};
+use super::{
+    azure_session_token, identity_token, Checker, GRAPH_CERTIFICATE_LOGIN, GRAPH_TOKEN_LOGIN, PLAINTEXT_ACCESS_TOKEN,
+};
 use crate::diagnostic::{Applicability, Edit, Fix, Severity};
 use crate::syntax::commands::{CONNECT_AZURERM_ACCOUNT, CONNECT_AZ_ACCOUNT, CONNECT_MG_GRAPH};
 use crate::syntax::model::{Command, Script};
@@ -109,7 +111,15 @@ fn token_logins(checker: &mut Checker) {
                 .token_requests
                 .iter()
                 .find(|r| r.graph_logins.contains(&index));
-            let fix = request.and_then(|r| identity_token::graph_identity_fix(checker, r)).unwrap_or_else(|| {
+            let session = || {
+                let token = checker
+                    .facts
+                    .session_tokens
+                    .iter()
+                    .find(|t| t.graph_logins.contains(&index))?;
+                azure_session_token::graph_fix(checker, token)
+            };
+            let fix = request.and_then(|r| identity_token::graph_identity_fix(checker, r)).or_else(session).unwrap_or_else(|| {
                 let message = format!("{fix_message} (this changes the principal: grant the identity the Graph permissions the token had)");
                 Fix::new(Applicability::Unsafe, message, edit)
             });
@@ -144,9 +154,20 @@ fn bearer_headers(checker: &mut Checker) {
     }
 }
 
-/// `$t = (Get-AzAccessToken ...).Token` -> the same string on every Az.Accounts version:
-/// `[System.Net.NetworkCredential]::new('', (Get-AzAccessToken ... -AsSecureString).Token).Password`
-/// (never `ConvertTo-SecureString -AsPlainText`).
+/// The plain-text token of `Get-AzAccessToken ... -AsSecureString` without
+/// `ConvertTo-SecureString -AsPlainText`, the same string on every Az.Accounts version:
+/// `[System.Net.NetworkCredential]::new('', <secure>).Password`, in two halves.
+const PLAIN_TOKEN_OPEN: &str = "[System.Net.NetworkCredential]::new('', ";
+const PLAIN_TOKEN_CLOSE: &str = ").Password";
+
+/// The expression of a plain-text token for `resource` (as written in PowerShell: a
+/// quoted URL or a variable) from `Get-AzAccessToken -AsSecureString`.
+pub fn plain_token_expression(resource: &str) -> String {
+    format!("{PLAIN_TOKEN_OPEN}(Get-AzAccessToken -ResourceUrl {resource} -AsSecureString).Token{PLAIN_TOKEN_CLOSE}")
+}
+
+/// `$t = (Get-AzAccessToken ...).Token` -> the same string on every Az.Accounts version
+/// (`plain_token_expression`; never `ConvertTo-SecureString -AsPlainText`).
 fn plain_token_fix(script: &Script, assignment: &crate::syntax::model::Assignment) -> Option<Fix> {
     let value = &assignment.value.range;
     if !script.slice(value).trim_end().to_lowercase().ends_with(".token") {
@@ -157,9 +178,9 @@ fn plain_token_fix(script: &Script, assignment: &crate::syntax::model::Assignmen
         .iter()
         .find(|c| c.is("Get-AzAccessToken") && value.start <= c.range.start && c.range.end <= value.end)?;
     let edits = vec![
-        Edit::insert(value.start, "[System.Net.NetworkCredential]::new('', "),
+        Edit::insert(value.start, PLAIN_TOKEN_OPEN),
         Edit::insert(request.range.end, " -AsSecureString"),
-        Edit::insert(value.end, ").Password"),
+        Edit::insert(value.end, PLAIN_TOKEN_CLOSE),
     ];
     Some(Fix::new(
         Applicability::Unsafe,

@@ -7,6 +7,7 @@ use super::token_flow::{feeding_statements, Endpoint, Resource, TokenRequest};
 use super::{graph_login, Checker, IDENTITY_ENDPOINT_TOKEN, IMDS_TOKEN, MSI_ENDPOINT_TOKEN};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::syntax::commands::{CONNECT_AZURERM_ACCOUNT, CONNECT_AZ_ACCOUNT};
+use crate::target::MigrationTarget;
 
 pub fn check(checker: &mut Checker) {
     let script = checker.script;
@@ -53,33 +54,45 @@ pub fn graph_identity_fix(checker: &Checker, request: &TokenRequest) -> Option<F
     if request.resource_kind() != Resource::Graph || request.graph_logins.is_empty() {
         return None;
     }
-    let script = checker.script;
     let target = request.target(checker.target)?;
-    let mut edits: Vec<Edit> = request
-        .graph_logins
-        .iter()
-        .map(|&login| {
-            let command = &script.commands[login];
-            Edit::replace(
-                command.range.clone(),
-                graph_login::graph_identity_call(script, &target, command),
-            )
-        })
-        .collect();
+    let edits = graph_identity_edits(checker, &request.graph_logins, request.plumbing.as_deref(), &target);
     let (applicability, message) = match &request.plumbing {
-        Some(statements) => {
-            edits.extend(delete_statements(script.text, statements.iter().cloned()));
-            (
-                Applicability::Safe,
-                "Delete the token request and sign in with `Connect-MgGraph -Identity`",
-            )
-        }
+        Some(_) => (
+            Applicability::Safe,
+            "Delete the token request and sign in with `Connect-MgGraph -Identity`",
+        ),
         None => (
             Applicability::Unsafe,
             "Sign in with `Connect-MgGraph -Identity` (the token is also used elsewhere: remove the request by hand)",
         ),
     };
     Some(Fix::new(applicability, message, edits))
+}
+
+/// Every `Connect-MgGraph` in `logins` (command indices) rebuilt as
+/// `Connect-MgGraph -Identity` for `target`, and the statements of `plumbing` deleted:
+/// the one rewrite of a hand-made Graph token, whichever rule finds it.
+pub fn graph_identity_edits(
+    checker: &Checker,
+    logins: &[usize],
+    plumbing: Option<&[std::ops::Range<usize>]>,
+    target: &MigrationTarget,
+) -> Vec<Edit> {
+    let script = checker.script;
+    let mut edits: Vec<Edit> = logins
+        .iter()
+        .map(|&login| {
+            let command = &script.commands[login];
+            Edit::replace(
+                command.range.clone(),
+                graph_login::graph_identity_call(script, target, command),
+            )
+        })
+        .collect();
+    if let Some(statements) = plumbing {
+        edits.extend(delete_statements(script.text, statements.iter().cloned()));
+    }
+    edits
 }
 
 /// An Azure Resource Manager token: the same string from `Get-AzAccessToken`, after a
@@ -108,9 +121,8 @@ fn arm_token_fix(checker: &Checker, request: &TokenRequest) -> Option<Fix> {
             line_ending(script.text)
         ));
     }
-    replacement.push_str(&format!(
-        "{written} = [System.Net.NetworkCredential]::new('', (Get-AzAccessToken -ResourceUrl '{resource}' -AsSecureString).Token).Password"
-    ));
+    let token = graph_login::plain_token_expression(&format!("'{resource}'"));
+    replacement.push_str(&format!("{written} = {token}"));
     let mut edits = vec![Edit::replace(first.clone(), replacement)];
     let feeding = feeding_statements(script, statements, &request.kept_variables());
     edits.extend(delete_statements(

@@ -2,6 +2,7 @@
 //! starts with its documentation; this module lists them and runs them over a script.
 
 mod azure_cli;
+mod azure_session_token;
 mod certificate_login;
 mod certificate_token;
 mod classic_runas;
@@ -16,6 +17,7 @@ pub mod parse_error;
 mod retired_directory;
 mod retry_loop;
 mod rewrite;
+mod runas_account_creation;
 mod runas_connection;
 mod service_login;
 pub mod suppression;
@@ -145,7 +147,15 @@ rule!(
     "runas-certificate-token",
     Error,
     None,
-    "Token made by hand from the Run As certificate (ADAL/MSAL)"
+    "Token made by hand from the Run As certificate (ADAL, MSAL or a signed assertion)"
+);
+rule!(
+    RUNAS_ACCOUNT_CREATION,
+    "MI107",
+    "runas-account-creation",
+    Error,
+    None,
+    "Script that creates or renews a Run As account"
 );
 rule!(
     IDENTITY_ENDPOINT_TOKEN,
@@ -178,6 +188,14 @@ rule!(
     Warning,
     Sometimes,
     "Get-AzAccessToken token used as a plain string"
+);
+rule!(
+    AZURE_SESSION_TOKEN,
+    "MI205",
+    "azure-session-token",
+    Warning,
+    Sometimes,
+    "Token taken from Az.Accounts' internal AzureSession or TokenCache"
 );
 rule!(
     SELECT_MGPROFILE,
@@ -300,10 +318,12 @@ pub static ALL: &[&Rule] = &[
     &RUNAS_CONNECTION_PROPERTY,
     &CLASSIC_RUNAS,
     &RUNAS_CERTIFICATE_TOKEN,
+    &RUNAS_ACCOUNT_CREATION,
     &IDENTITY_ENDPOINT_TOKEN,
     &MSI_ENDPOINT_TOKEN,
     &IMDS_TOKEN,
     &PLAINTEXT_ACCESS_TOKEN,
+    &AZURE_SESSION_TOKEN,
     &SELECT_MGPROFILE,
     &GET_MGPROFILE,
     &GRAPH_CERTIFICATE_LOGIN,
@@ -365,11 +385,13 @@ pub fn check(script: &Script, target: &MigrationTarget, runas: &RunAsMemory) -> 
                 classic_runas::check,
                 certificate_token::check,
                 service_login::check,
+                runas_account_creation::check,
             ])
         },
         || {
             run(&[
                 identity_token::check,
+                azure_session_token::check,
                 graph_login::check,
                 graph_profile::check,
                 context_autosave::check,

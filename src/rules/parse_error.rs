@@ -58,6 +58,20 @@ pub const MIGRATION_WORDS: &[&str] = &[
     "AuthenticationContext",
     "ClientAssertionCertificate",
     "AcquireToken",
+    // Tokens made by hand with a client assertion signed with the Run As certificate (MI106).
+    "client_assertion",
+    // Run As accounts created or renewed (MI107; `ConnectionFieldValue` also covers
+    // `Set-AzAutomationConnectionFieldValue` and its AzureRM name).
+    "New-AzAutomationConnection",
+    "New-AzureRmAutomationConnection",
+    "ConnectionFieldValue",
+    "New-AzAutomationCertificate",
+    "New-AzureRmAutomationCertificate",
+    "Set-AzAutomationCertificate",
+    "Set-AzureRmAutomationCertificate",
+    // Tokens from Az.Accounts' internals (MI205).
+    "AzureSession",
+    "TokenCache",
     // Classic (Service Management) subscriptions (MI105).
     "Select-AzureSubscription",
     "Set-AzureSubscription",

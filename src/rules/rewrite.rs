@@ -290,10 +290,17 @@ pub fn add_parameter(script: &Script, at: usize, name: &str) -> Option<Edit> {
         let open = block.start + text[block.clone()].find('(')?;
         let close = block.start + text[block.clone()].rfind(')')?;
         let inner = &text[open + 1..close];
-        if inner.trim().is_empty() {
+        // After the last parameter, not after what follows it: a comment there (a
+        // parameter commented out) would swallow the separator.
+        let last = script
+            .assignments_in(block)
+            .iter()
+            .filter(|a| a.is_parameter && script.function_at(a.target.start) == scope)
+            .map(|a| a.target.end.max(a.value.range.end))
+            .max();
+        let Some(last) = last else {
             return Some(Edit::insert(open + 1, declaration));
-        }
-        let last = open + 1 + inner.trim_end().len();
+        };
         let separator = if inner.contains('\n') {
             format!(",{}{}", line_ending(text), indentation(text, last.saturating_sub(1)))
         } else {
@@ -438,6 +445,21 @@ mod tests {
             apply_edits(script.text, &[edit]),
             "param(\n    [int]$Days = 3,\n    [string] $SubscriptionId\n)\nGet-X $SubscriptionId\n"
         );
+        // A parameter commented out, after the last one or in place of every one.
+        for (before, after) in [
+            (
+                "param(\n    [int]$Days = 3 # days to keep\n#    [string] $Old = 'x'\n)\n",
+                "param(\n    [int]$Days = 3,\n    [string] $Sub # days to keep\n#    [string] $Old = 'x'\n)\n",
+            ),
+            (
+                "param(\n#    [string] $Old = 'x'\n)\n",
+                "param([string] $Sub\n#    [string] $Old = 'x'\n)\n",
+            ),
+        ] {
+            let script = Script::parse(before);
+            let edit = add_parameter(&script, script.text.len(), "Sub").unwrap();
+            assert_eq!(apply_edits(script.text, &[edit]), after);
+        }
         let bare = Script::parse("# header\nGet-X\n");
         assert_eq!(
             apply_edits(bare.text, &[add_parameter(&bare, 10, "Sub").unwrap()]),

@@ -14,7 +14,7 @@ use regex::Regex;
 
 use crate::syntax::commands::CONNECT_MG_GRAPH;
 use crate::syntax::evaluate::{Call, Part, StringValue};
-use crate::syntax::model::{Assignment, Command, Script, ValueKind};
+use crate::syntax::model::{Assignment, Command, Script};
 use crate::target::MigrationTarget;
 
 const REQUEST_COMMANDS: &[&str] = &["Invoke-RestMethod", "Invoke-WebRequest"];
@@ -107,15 +107,15 @@ impl TokenRequest {
 
 /// The web request a token request's arguments are read from, and the call whose
 /// arguments its parameters take when it sits in the script's own wrapper function.
-struct Site<'s> {
-    request: &'s Command,
+pub struct Site<'s> {
+    pub request: &'s Command,
     call: Option<Call<'s>>,
 }
 
 impl Site<'_> {
     /// The request's argument for `parameter`; a wrapper that forwards its own
     /// arguments (`Invoke-RestMethod @PSBoundParameters`) passes the call's.
-    fn value(&self, script: &Script, parameter: &str) -> Option<StringValue> {
+    pub fn value(&self, script: &Script, parameter: &str) -> Option<StringValue> {
         if let Some(value) = self.request.value_of(parameter) {
             return Some(script.evaluate_range(&value.range, self.call.as_ref()));
         }
@@ -139,28 +139,20 @@ impl Site<'_> {
     }
 
     /// `key=` in the address's query, else in the body: a form string or a hashtable
-    /// (inline or in a variable) with that key.
-    fn parameter(&self, script: &Script, key: &str) -> Option<StringValue> {
+    /// (inline, in a variable, or passed to the wrapper) with that key.
+    pub fn parameter(&self, script: &Script, key: &str) -> Option<StringValue> {
         if let Some(found) = self.value(script, "Uri").and_then(|a| a.query(key)) {
             return Some(found);
         }
         let body = self.request.value_of("Body")?;
-        let table = match &body.kind {
-            ValueKind::Hashtable(entries) => Some(entries),
-            ValueKind::Variable(name) => match script.splatted_hashtable(name, body.range.start).map(|a| &a.value.kind)
-            {
-                Some(ValueKind::Hashtable(entries)) => Some(entries),
-                _ => None,
-            },
-            _ => None,
-        };
-        match table {
-            Some(entries) => entries
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(key))
-                .map(|(_, v)| script.evaluate_range(&v.range, self.call.as_ref())),
-            None => self.value(script, "Body")?.query(key),
+        let tables = script.hashtables_of(body, self.call.as_ref());
+        if tables.is_empty() {
+            return self.value(script, "Body")?.query(key);
         }
+        tables.into_iter().find_map(|entries| {
+            let (_, value) = entries.iter().find(|(k, _)| k.eq_ignore_ascii_case(key))?;
+            Some(script.evaluate_range(&value.range, self.call.as_ref()))
+        })
     }
 }
 
@@ -168,17 +160,22 @@ fn is_request(command: &Command) -> bool {
     REQUEST_COMMANDS.iter().any(|r| command.is(r))
 }
 
-/// The request `command` makes: itself, or the web request inside the script's own
-/// function it calls, when only the call's arguments make it a token request (a wrapper
-/// that always asks the endpoint is reported at its own request, once).
-fn request_site<'s>(script: &'s Script, command: &'s Command) -> Option<(Site<'s>, Endpoint)> {
+/// The web request `command` makes and what `property` finds in it: the request
+/// itself, or the web request inside the script's own function it calls, when only the
+/// call's arguments give it that property (a wrapper whose request always has it is
+/// found at its own request, once).
+pub fn request_site<'s, T>(
+    script: &'s Script,
+    command: &'s Command,
+    property: impl Fn(&Site<'s>) -> Option<T>,
+) -> Option<(Site<'s>, T)> {
     if is_request(command) {
         let site = Site {
             request: command,
             call: None,
         };
-        let endpoint = site.endpoint(script)?;
-        return Some((site, endpoint));
+        let found = property(&site)?;
+        return Some((site, found));
     }
     let call = script.bind_call(command)?;
     script
@@ -187,15 +184,15 @@ fn request_site<'s>(script: &'s Script, command: &'s Command) -> Option<(Site<'s
         .filter(|c| is_request(c) && call.function.contains(&c.range.start))
         .find_map(|request| {
             let alone = Site { request, call: None };
-            if alone.endpoint(script).is_some() {
+            if property(&alone).is_some() {
                 return None;
             }
             let site = Site {
                 request,
                 call: Some(call.clone()),
             };
-            let endpoint = site.endpoint(script)?;
-            Some((site, endpoint))
+            let found = property(&site)?;
+            Some((site, found))
         })
 }
 
@@ -205,11 +202,11 @@ pub fn token_requests(script: &Script) -> Vec<TokenRequest> {
         .iter()
         .enumerate()
         .filter_map(|(index, command)| {
-            let (site, endpoint) = request_site(script, command)?;
+            let (site, endpoint) = request_site(script, command, |site| site.endpoint(script))?;
             if is_probe(script, command) {
                 return None;
             }
-            let (graph_logins, chain) = follow_token(script, command);
+            let (graph_logins, chain) = follow_token(script, &command.place.statement, GRAPH_TOKEN_LOGIN);
             let client_id = client_id(script, &site, &graph_logins);
             let request = TokenRequest {
                 command: index,
@@ -307,23 +304,22 @@ fn unpacked_token(script: &Script, request: &Command) -> Option<(String, Vec<Ran
     None
 }
 
-/// Follow the request's result through plain assignments to the `Connect-MgGraph
-/// -AccessToken` calls that use it: those calls, and the statements on the way when
-/// nothing else reads any of them.
-fn follow_token(script: &Script, request: &Command) -> (Vec<usize>, Option<Vec<Range<usize>>>) {
-    let token_values: Vec<(usize, Range<usize>)> = script
-        .commands
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.is(CONNECT_MG_GRAPH))
-        .filter_map(|(i, c)| match c.named("AccessToken") {
-            Some(Some(value)) => Some((i, value.range.clone())),
-            _ => None,
-        })
-        .collect();
-    let mut statements = vec![request.place.statement.clone()];
-    let mut logins = Vec::new();
-    let mut variable = assigned_by(script, &request.place.statement);
+/// `Connect-MgGraph -AccessToken`: where a Graph token signs in.
+pub const GRAPH_TOKEN_LOGIN: &[(&str, &str)] = &[(CONNECT_MG_GRAPH, "AccessToken")];
+
+/// Follow the result of `statement` (`$r = <token request>`) through plain assignments
+/// to the sign-ins that use it, `logins` naming each sign-in command and its token
+/// parameter: those calls (command indices), and the statements on the way when nothing
+/// else reads any of them.
+pub fn follow_token(
+    script: &Script,
+    statement: &Range<usize>,
+    logins: &[(&str, &str)],
+) -> (Vec<usize>, Option<Vec<Range<usize>>>) {
+    let token_values: Vec<(usize, Range<usize>)> = token_arguments(script, logins).collect();
+    let mut statements = vec![statement.clone()];
+    let mut found = Vec::new();
+    let mut variable = assigned_by(script, statement);
     let mut complete = variable.is_some();
     for _ in 0..4 {
         let Some(current) = variable.take() else {
@@ -336,13 +332,13 @@ fn follow_token(script: &Script, request: &Command) -> (Vec<usize>, Option<Vec<R
                 .iter()
                 .find(|(_, value)| within(&read, std::slice::from_ref(value)))
             {
-                Some((login, _)) => logins.push(*login),
+                Some((login, _)) => found.push(*login),
                 None => others.push(read),
             }
         }
         match others.as_slice() {
             [] => break,
-            [next] if logins.is_empty() => {
+            [next] if found.is_empty() => {
                 let statement = statement_at(script, next.start);
                 match statement.and_then(|s| assigned_by(script, s).map(|v| (s, v))) {
                     Some((statement, next_variable)) => {
@@ -355,12 +351,26 @@ fn follow_token(script: &Script, request: &Command) -> (Vec<usize>, Option<Vec<R
             _ => complete = false,
         }
     }
-    logins.sort_unstable();
-    logins.dedup();
-    if !complete || logins.is_empty() {
-        return (logins, None);
+    found.sort_unstable();
+    found.dedup();
+    if !complete || found.is_empty() {
+        return (found, None);
     }
-    (logins, Some(statements))
+    (found, Some(statements))
+}
+
+/// The sign-ins named in `logins` (command, token parameter) with the range of the
+/// token each is given.
+pub fn token_arguments<'s>(
+    script: &'s Script,
+    logins: &'s [(&str, &str)],
+) -> impl Iterator<Item = (usize, Range<usize>)> + 's {
+    script.commands.iter().enumerate().filter_map(move |(i, c)| {
+        logins.iter().find_map(|(command, parameter)| match c.named(parameter) {
+            Some(Some(value)) if c.is(command) => Some((i, value.range.clone())),
+            _ => None,
+        })
+    })
 }
 
 /// `$x = ...` as a whole statement: the variable it assigns.

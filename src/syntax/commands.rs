@@ -339,6 +339,59 @@ pub const KNOWN_COMMANDS: &[CommandSpec] = &[
         positional: &["Name"],
     },
     CommandSpec {
+        name: "New-AzAutomationConnection",
+        aliases: &["New-AzureRmAutomationConnection"],
+        params: NEW_CONNECTION_PARAMS,
+        positional: &[
+            AUTOMATION_POSITIONS[0],
+            AUTOMATION_POSITIONS[1],
+            AUTOMATION_POSITIONS[2],
+            "ConnectionTypeName",
+            "ConnectionFieldValues",
+        ],
+    },
+    CommandSpec {
+        name: "Set-AzAutomationConnectionFieldValue",
+        aliases: &["Set-AzureRmAutomationConnectionFieldValue"],
+        params: CONNECTION_FIELD_PARAMS,
+        positional: &[
+            AUTOMATION_POSITIONS[0],
+            AUTOMATION_POSITIONS[1],
+            AUTOMATION_POSITIONS[2],
+            "ConnectionFieldName",
+            "Value",
+        ],
+    },
+    CommandSpec {
+        name: "Get-AzAutomationConnection",
+        aliases: &["Get-AzureRmAutomationConnection"],
+        params: &[
+            p("Name", &[]),
+            p("ConnectionTypeName", &[]),
+            p("ResourceGroupName", &[]),
+            p("AutomationAccountName", &[]),
+            p("DefaultProfile", &["AzContext", "AzureRmContext", "AzureCredential"]),
+        ],
+        positional: &AUTOMATION_POSITIONS,
+    },
+    CommandSpec {
+        name: "New-AzAutomationCertificate",
+        aliases: &["New-AzureRmAutomationCertificate"],
+        params: NEW_CERTIFICATE_PARAMS,
+        positional: &[
+            AUTOMATION_POSITIONS[0],
+            AUTOMATION_POSITIONS[1],
+            AUTOMATION_POSITIONS[2],
+            "Path",
+        ],
+    },
+    CommandSpec {
+        name: "Set-AzAutomationCertificate",
+        aliases: &["Set-AzureRmAutomationCertificate"],
+        params: SET_CERTIFICATE_PARAMS,
+        positional: &AUTOMATION_POSITIONS,
+    },
+    CommandSpec {
         name: "Invoke-RestMethod",
         aliases: &["irm"],
         params: WEB_REQUEST_PARAMS,
@@ -350,6 +403,52 @@ pub const KNOWN_COMMANDS: &[CommandSpec] = &[
         params: WEB_REQUEST_PARAMS,
         positional: &["Uri"],
     },
+];
+
+/// Az.Automation's asset cmdlets take the resource group and account first by position,
+/// then the asset's name (`New-AzAutomationConnection rg account name type fields`).
+const AUTOMATION_POSITIONS: [&str; 3] = ["ResourceGroupName", "AutomationAccountName", "Name"];
+
+const NEW_CONNECTION_PARAMS: &[ParamSpec] = &[
+    p("Name", &[]),
+    p("ConnectionTypeName", &[]),
+    p("ConnectionFieldValues", &[]),
+    p("Description", &[]),
+    p("ResourceGroupName", &[]),
+    p("AutomationAccountName", &[]),
+    p("DefaultProfile", &["AzContext", "AzureRmContext", "AzureCredential"]),
+];
+
+const CONNECTION_FIELD_PARAMS: &[ParamSpec] = &[
+    p("Name", &[]),
+    p("ConnectionFieldName", &[]),
+    p("Value", &[]),
+    p("ResourceGroupName", &[]),
+    p("AutomationAccountName", &[]),
+    p("DefaultProfile", &["AzContext", "AzureRmContext", "AzureCredential"]),
+];
+
+const NEW_CERTIFICATE_PARAMS: &[ParamSpec] = &[
+    p("Name", &[]),
+    p("Description", &[]),
+    p("Password", &[]),
+    p("Path", &[]),
+    switch("Exportable", &[]),
+    p("ResourceGroupName", &[]),
+    p("AutomationAccountName", &[]),
+    p("DefaultProfile", &["AzContext", "AzureRmContext", "AzureCredential"]),
+];
+
+/// `Set-AzAutomationCertificate -Exportable` takes a boolean, not a switch.
+const SET_CERTIFICATE_PARAMS: &[ParamSpec] = &[
+    p("Name", &[]),
+    p("Description", &[]),
+    p("Password", &[]),
+    p("Path", &[]),
+    p("Exportable", &[]),
+    p("ResourceGroupName", &[]),
+    p("AutomationAccountName", &[]),
+    p("DefaultProfile", &["AzContext", "AzureRmContext", "AzureCredential"]),
 ];
 
 const WEB_REQUEST_PARAMS: &[ParamSpec] = &[

@@ -13,7 +13,7 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use super::kind;
-use super::model::{normalize_variable, Argument, Assignment, Command, Script, Value};
+use super::model::{normalize_variable, Argument, Assignment, Command, Script, Value, ValueKind};
 
 /// How many assignments deep a value is followed before it counts as unknown.
 const MAX_DEPTH: usize = 12;
@@ -166,9 +166,9 @@ pub struct Call<'s> {
     pub bound: Vec<(String, &'s Value)>,
 }
 
-impl Call<'_> {
+impl<'s> Call<'s> {
     /// The argument bound to a parameter (lower-case name without `$`).
-    pub fn argument(&self, parameter: &str) -> Option<&Value> {
+    pub fn argument(&self, parameter: &str) -> Option<&'s Value> {
         self.bound.iter().find(|(p, _)| p == parameter).map(|(_, v)| *v)
     }
 }
@@ -286,6 +286,85 @@ impl<'t> Script<'t> {
             bound.push((parameter.to_owned(), value));
         }
         Some(Call { function, bound })
+    }
+
+    /// The calls to the script's own function `function` (as `bind_call` binds them),
+    /// with their indices in `commands`: what its parameters may hold.
+    pub fn calls_of<'s>(&'s self, function: &Range<usize>) -> Vec<(usize, Call<'s>)> {
+        self.commands
+            .iter()
+            .enumerate()
+            .filter_map(|(index, command)| {
+                let call = self.bind_call(command)?;
+                (call.function == *function).then_some((index, call))
+            })
+            .collect()
+    }
+
+    /// The hashtable literals (`@{...}`, `[ordered]@{...}`) a value may stand for: itself,
+    /// or through variables every assignment a read may see (one in a branch does not
+    /// hide the one before it), and with `call`, the argument a parameter takes there.
+    pub fn hashtables_of<'s>(&'s self, value: &'s Value, call: Option<&Call<'s>>) -> Vec<&'s [(String, Value)]> {
+        let mut found = Vec::new();
+        self.collect_hashtables(value, call, 0, &mut found);
+        found
+    }
+
+    fn collect_hashtables<'s>(
+        &'s self,
+        value: &'s Value,
+        call: Option<&Call<'s>>,
+        depth: usize,
+        found: &mut Vec<&'s [(String, Value)]>,
+    ) {
+        let name = match &value.kind {
+            ValueKind::Hashtable(entries) => return found.push(entries),
+            ValueKind::Variable(name) if depth < MAX_DEPTH => name,
+            _ => return,
+        };
+        for assignment in self.assignments_reaching(name, value.range.start) {
+            if assignment.is_parameter {
+                let function = self.function_at(assignment.target.start);
+                match call
+                    .filter(|c| Some(&c.function) == function)
+                    .and_then(|c| c.argument(name))
+                {
+                    // The argument is written at the call: read it there, unbound.
+                    Some(argument) => self.collect_hashtables(argument, None, depth + 1, found),
+                    None => self.collect_hashtables(&assignment.value, call, depth + 1, found),
+                }
+            } else {
+                self.collect_hashtables(&assignment.value, call, depth + 1, found);
+            }
+        }
+    }
+
+    /// The assignments of `variable` a read at `offset` may see: the one it sees
+    /// (`assignment_seen`), and before it those in blocks that may not have run (an
+    /// `if` branch, a loop body), back to one that always runs before the read.
+    pub fn assignments_reaching(&self, variable: &str, offset: usize) -> Vec<&Assignment> {
+        let Some(seen) = self.assignment_seen(variable, offset) else {
+            return Vec::new();
+        };
+        let Some(read) = self.statement_at(offset) else {
+            return vec![seen];
+        };
+        let scope = self.function_at(seen.target.start);
+        let mut reaching = Vec::new();
+        let earlier = self.assignments_of(variable).split_at(seen.target.start + 1).0;
+        for assignment in earlier.iter().rev() {
+            if self.function_at(assignment.target.start) != scope {
+                continue;
+            }
+            reaching.push(assignment);
+            if assignment.is_parameter || assignment.place.encloses_blocks_of(read) {
+                break;
+            }
+        }
+        if reaching.is_empty() {
+            reaching.push(seen);
+        }
+        reaching
     }
 
     /// Whether the output of `command` is thrown away: `| Out-Null`, `$null = ...`,

@@ -23,6 +23,8 @@ pub struct Script<'t> {
     pub assignments: Vec<Assignment>,
     pub variables: Vec<VariableUse>,
     pub method_calls: Vec<MethodCall>,
+    /// Property reads, `$x.Member`, `(...).Member`, `[Type]::Member`, in text order.
+    pub members: Vec<MemberAccess>,
     /// Type names as written in `[...]` literals, e.g. `Microsoft.Graph.PowerShell.Models.X`.
     pub types: Vec<TypeName>,
     pub comments: Vec<Range<usize>>,
@@ -229,6 +231,20 @@ pub struct VariableUse {
 pub struct MethodCall {
     pub method: String,
     pub range: Range<usize>,
+    /// What the method is called on: `$x`, `[Type]`, `(Get-AzContext).TokenCache`.
+    pub target: Range<usize>,
+    /// The arguments between the parentheses, in order.
+    pub arguments: Vec<Range<usize>>,
+    pub place: Place,
+}
+
+/// `target.Member` or `[Type]::Member` read as a property (not called).
+#[derive(Clone, Debug)]
+pub struct MemberAccess {
+    pub member: String,
+    /// What the member is read from.
+    pub target: Range<usize>,
+    pub range: Range<usize>,
     pub place: Place,
 }
 
@@ -259,6 +275,7 @@ impl<'t> Script<'t> {
             assignments: parts.assignments,
             variables: parts.variables,
             method_calls: parts.method_calls,
+            members: parts.members,
             types: parts.types,
             comments: parts.comments,
             statements: parts.statements,
@@ -478,6 +495,11 @@ impl<'t> Script<'t> {
             reached.sort_by_key(|u| u.range.start);
         }
         reached
+    }
+
+    /// The property reads that start inside `range`.
+    pub fn members_in(&self, range: &Range<usize>) -> &[MemberAccess] {
+        starting_in(&self.members, |m| m.range.start, range)
     }
 
     /// Type names written inside `range`.
@@ -832,6 +854,7 @@ struct Parts {
     assignments: Vec<Assignment>,
     variables: Vec<VariableUse>,
     method_calls: Vec<MethodCall>,
+    members: Vec<MemberAccess>,
     types: Vec<TypeName>,
     comments: Vec<Range<usize>>,
     texts: Vec<Range<usize>>,
@@ -850,6 +873,7 @@ impl Parts {
             assignments,
             variables,
             method_calls,
+            members,
             types,
             comments,
             texts,
@@ -862,6 +886,7 @@ impl Parts {
         self.assignments.extend(assignments);
         self.variables.extend(variables);
         self.method_calls.extend(method_calls);
+        self.members.extend(members);
         self.types.extend(types);
         self.comments.extend(comments);
         self.texts.extend(texts);
@@ -1046,6 +1071,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             "script_parameter" => self.parameter(node),
             "variable" | "braced_variable" => self.variable(node),
             "invokation_expression" => self.method_call(node),
+            "member_access" => self.member_access(node),
             "type_literal" => self.type_name(node),
             _ => {}
         }
@@ -1394,14 +1420,39 @@ impl<'t, 'tree> Builder<'t, 'tree> {
     }
 
     fn method_call(&mut self, node: Node) {
-        let Some(method) = named_children(node)
-            .into_iter()
-            .find(|c| kind(c) == "member_name" || kind(c) == "simple_name")
+        let children = named_children(node);
+        let Some(method) = children
+            .iter()
+            .find(|c| kind(*c) == "member_name" || kind(*c) == "simple_name")
         else {
             return;
         };
+        let arguments = children
+            .iter()
+            .find(|c| kind(*c) == "argument_list")
+            .and_then(|list| list.named_child(0))
+            .map(|list| named_children(list).iter().map(|a| a.byte_range()).collect())
+            .unwrap_or_default();
         self.script_parts.method_calls.push(MethodCall {
-            method: self.text_of(method).to_owned(),
+            method: self.text_of(*method).to_owned(),
+            range: node.byte_range(),
+            target: children.first().map_or(node.byte_range(), |t| t.byte_range()),
+            arguments,
+            place: self.place_of(node),
+        });
+    }
+
+    fn member_access(&mut self, node: Node) {
+        let children = named_children(node);
+        let (Some(target), Some(member)) = (children.first(), children.last()) else {
+            return;
+        };
+        if children.len() != 2 || !matches!(kind(member), "member_name" | "simple_name") {
+            return;
+        }
+        self.script_parts.members.push(MemberAccess {
+            member: self.text_of(*member).to_owned(),
+            target: target.byte_range(),
             range: node.byte_range(),
             place: self.place_of(node),
         });
