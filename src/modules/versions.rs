@@ -9,6 +9,7 @@ use regex::Regex;
 
 use super::{ModuleNeed, ScriptModules};
 use crate::syntax::commands::{CONNECT_AZ_ACCOUNT, CONNECT_MG_GRAPH};
+use crate::syntax::evaluate::is_quote;
 use crate::syntax::model::{Argument, Script};
 
 /// A module the script itself declares.
@@ -135,9 +136,6 @@ static ENTRY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)(ModuleName|ModuleVersion|RequiredVersion)\s*=\s*['"]?([^'";}\s]+)"#).expect("valid pattern")
 });
 
-/// Quotes PowerShell reads around a string, typographic ones included.
-const QUOTES: &[char] = &['\'', '"', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}'];
-
 /// The modules a script declares with `#Requires -Modules` and `Import-Module`, one
 /// entry per module named, in text order.
 pub fn declared_modules(script: &Script) -> Vec<Declared> {
@@ -173,7 +171,7 @@ pub fn declared_modules(script: &Script) -> Vec<Declared> {
             } else {
                 // A bare name ends at the first blank (`-RunAsAdministrator` may follow).
                 let word = text.split_whitespace().next().unwrap_or("");
-                let name = word.trim_matches(QUOTES);
+                let name = word.trim_matches(is_quote);
                 let offset = word.find(name).unwrap_or(0);
                 entry.module = name.to_owned();
                 entry.name = Some(at(offset..offset + name.len()));
@@ -208,7 +206,7 @@ pub fn declared_modules(script: &Script) -> Vec<Declared> {
             };
             // Written in place (not through a variable): where to rename it.
             let written = script.slice(&value.range);
-            let inner = written.trim_matches(QUOTES);
+            let inner = written.trim_matches(is_quote);
             let name = (inner == module).then(|| {
                 let start = value.range.start + written.find(inner).unwrap_or(0);
                 start..start + inner.len()

@@ -1,6 +1,7 @@
-//! The rule catalog (RULES.md tier 1). Each rule family lives in its own module that
+//! The rule catalog (RULES.md). Each rule family lives in its own module that
 //! starts with its documentation; this module lists them and runs them over a script.
 
+mod azurerm_module;
 mod certificate_login;
 mod certificate_token;
 mod classic_runas;
@@ -217,6 +218,14 @@ rule!(
     "Azure sign-in without Disable-AzContextAutosave -Scope Process first"
 );
 rule!(
+    AZURERM_MODULE,
+    "MI601",
+    "azurerm-module",
+    Warning,
+    Sometimes,
+    "AzureRM command or module, retired and impossible to load beside Az"
+);
+rule!(
     MODULE_VERSION_TOO_OLD,
     "MI602",
     "module-version-too-old",
@@ -258,6 +267,7 @@ pub static ALL: &[&Rule] = &[
     &GRAPH_CERTIFICATE_LOGIN,
     &GRAPH_TOKEN_LOGIN,
     &MISSING_CONTEXT_AUTOSAVE,
+    &AZURERM_MODULE,
     &MODULE_VERSION_TOO_OLD,
     &UNUSED_SUPPRESSION,
     &PARSE_ERROR,
@@ -307,6 +317,7 @@ pub fn check(script: &Script, target: &MigrationTarget, runas: &RunAsMemory) -> 
                 retry_loop::check,
                 classic_runas::check,
                 certificate_token::check,
+                azurerm_module::check,
             ])
         },
         || {
