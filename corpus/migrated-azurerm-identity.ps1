@@ -1,5 +1,5 @@
-# expect: none
-# why: AzureRM script already on managed identity with Disable-AzureRmContextAutosave first (tier-1 clean; AzureRM itself is tier 2).
+# expect: MI601 MI601 MI601 MI601 MI601
+# why: AzureRM script already on managed identity with Disable-AzureRmContextAutosave first: tier-1 clean, so only MI601 reports its AzureRM commands, and the fix moves all of them to Az.
 Disable-AzureRmContextAutosave -Scope Process | Out-Null
 
 Connect-AzureRmAccount -Identity | Out-Null

@@ -1,4 +1,4 @@
-# expect: MI105 MI101 MI107 MI107
+# expect: MI105 MI101 MI601 MI601 MI107 MI601 MI107 MI601
 # why: Renewal of the Run As certificate in place: New-AzureRmAutomationCertificate -Name AzureRunAsCertificate with abbreviated and en-dash parameters, then Set-AzureRmAutomationConnectionFieldValue on the thumbprint; the Get-AutomationCertificate read of the old one stays MI105's.
 param(
     [string] $ResourceGroupName = 'rg-automation',

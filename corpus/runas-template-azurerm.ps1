@@ -1,4 +1,4 @@
-# expect: MI101 MI102 MI401 MI104
+# expect: MI101 MI102 MI401 MI601 MI601 MI104 MI601 MI601 MI601 MI601
 # why: AzureRM-era Run As login (Add-AzureRmAccount alias) with Select-AzureRmSubscription reading the connection's SubscriptionID.
 param (
     [Parameter(Mandatory = $true)]

@@ -186,6 +186,82 @@ def legacy_graph_commands():
     return "\n".join(lines) + "\n"
 
 
+def azurerm_naming(command):
+    """The Az name the AzureRM -> Az naming rule gives: `Verb-AzureRm<Noun>` ->
+    `Verb-Az<Noun>`, `Verb-Azure<Noun>` -> `Verb-Az<Noun>`."""
+    verb, _, noun = command.partition("-")
+    for prefix in ("azurerm", "azure"):
+        if noun.lower().startswith(prefix):
+            return verb + "-Az" + noun[len(prefix):]
+    return None
+
+
+def azurerm_mapping():
+    """{AzureRM command: Az cmdlet or "" (none)} and {AzureRM module: Az module or ""}.
+
+    Only names that need renaming are kept: a row whose AzureRM name Az itself has
+    (`same-name-in-Az`, `Login-AzAccount`, `Resolve-Error`) works unchanged. A target
+    that is an Az alias is resolved to its cmdlet (`Add-AzureRmAccount` ->
+    `Connect-AzAccount`): the same command, under the name Az documents and keeps. A
+    target works when az-cmdlets.tsv lists it, whatever the row's flags say
+    (`Search-AzGraph` is flagged absent from the Az 11.0.0 rollup but Az.ResourceGraph,
+    which the Az data covers, has it); an `unmapped` row whose name the naming rule turns
+    into an Az command gets that (`Get-AzureRmDtlAutoStartPolicy` ->
+    `Get-AzDtlAutoStartPolicy`, AzureRM.DevTestLabs' port). Anything else has no Az
+    equivalent. Modules map to the Az module most of their commands went to; the
+    `AzureRM` rollup is `Az`."""
+    az = {row["command"].lower(): row for row in rows("az-cmdlets.tsv")}
+
+    def cmdlet(name):
+        row = az.get(name.lower())
+        if row is None:
+            return None
+        if row["kind"] == "alias" and row["alias_target"].lower() != name.lower():
+            return cmdlet(row["alias_target"])
+        return row["command"]
+
+    commands = {}
+    module_targets = {}
+    spellings = {}
+    for row in rows("azurerm-to-az.tsv"):
+        name, module = row["azurerm_command"], row["azurerm_module"]
+        unchanged = name.lower() in az
+        target = cmdlet(name if unchanged else row["az_command"])
+        if target is None and "unmapped" in row["mapping_source"]:
+            target = cmdlet(azurerm_naming(name) or "")
+        if module:
+            spellings.setdefault(module.lower(), Counter())[module] += 1
+            if target:
+                module_targets.setdefault(module.lower(), Counter())[az[target.lower()]["module"]] += 1
+        if unchanged:
+            continue
+        if name in commands:
+            raise DataError("azurerm-to-az.tsv: " + name + " is listed twice")
+        commands[name] = target or ""
+    modules = {"AzureRM": "Az"}
+    for key, spelling in spellings.items():
+        targets = module_targets.get(key)
+        best = max(sorted(targets), key=lambda m: targets[m]) if targets else ""
+        modules[spelling.most_common(1)[0][0]] = best
+    return commands, modules
+
+
+def azurerm_commands():
+    """`AzureRM command<TAB>Az cmdlet`, the Az cmdlet empty when there is none."""
+    commands, _ = azurerm_mapping()
+    lines = [HEADER.format("azurerm-to-az.tsv and az-cmdlets.tsv")]
+    lines += [name + "\t" + commands[name] for name in sorted(commands, key=str.lower)]
+    return "\n".join(lines) + "\n"
+
+
+def azurerm_modules():
+    """`AzureRM module<TAB>Az module`, the Az module empty when there is none."""
+    _, modules = azurerm_mapping()
+    lines = [HEADER.format("azurerm-to-az.tsv and az-cmdlets.tsv")]
+    lines += [name + "\t" + modules[name] for name in sorted(modules, key=str.lower)]
+    return "\n".join(lines) + "\n"
+
+
 TABLES = {
     "commands.tsv": commands,
     "legacy-graph-commands.tsv": legacy_graph_commands,
@@ -194,6 +270,8 @@ TABLES = {
     "graph-command-paths.tsv": graph_command_paths,
     "graph-path-permissions.tsv": graph_path_permissions,
     "graph-app-roles.tsv": graph_app_roles,
+    "azurerm-commands.tsv": azurerm_commands,
+    "azurerm-modules.tsv": azurerm_modules,
 }
 
 

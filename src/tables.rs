@@ -11,6 +11,8 @@ const GRAPH_COMMAND_PATHS: &str = include_str!("../rules/data/graph-command-path
 const GRAPH_PATH_PERMISSIONS: &str = include_str!("../rules/data/graph-path-permissions.tsv");
 const GRAPH_APP_ROLES: &str = include_str!("../rules/data/graph-app-roles.tsv");
 const LEGACY_GRAPH_COMMANDS: &str = include_str!("../rules/data/legacy-graph-commands.tsv");
+const AZURERM_COMMANDS: &str = include_str!("../rules/data/azurerm-commands.tsv");
+const AZURERM_MODULES: &str = include_str!("../rules/data/azurerm-modules.tsv");
 
 /// The data lines of a table: comments (the generator's header) skipped.
 fn data_lines(table: &'static str) -> impl Iterator<Item = &'static str> {
@@ -92,6 +94,37 @@ pub fn graph_beta_command(v1_name: &str) -> Option<(&'static str, &'static str)>
         return None;
     }
     module_of(&format!("{verb}-MgBeta{rest}")).filter(|(_, module)| module.starts_with("Microsoft.Graph.Beta."))
+}
+
+/// A `name<TAB>replacement` table by lower-case name, parsed into `cell` on first use;
+/// an empty replacement is `None`.
+type Renames = OnceLock<HashMap<String, Option<&'static str>>>;
+
+fn renamed(cell: &'static Renames, table: &'static str, name: &str) -> Option<Option<&'static str>> {
+    let renames = cell.get_or_init(|| {
+        data_lines(table)
+            .filter_map(|line| line.split_once('\t'))
+            .map(|(name, to)| (name.to_lowercase(), Some(to).filter(|t| !t.is_empty())))
+            .collect()
+    });
+    renames.get(&name.to_lowercase()).copied()
+}
+
+/// The Az cmdlet an AzureRM-era command name becomes (`Get-AzureRmVM` -> `Get-AzVM`,
+/// `New-AzureStorageContext` -> `New-AzStorageContext`, aliases resolved:
+/// `Login-AzureRmAccount` -> `Connect-AzAccount`): `Some(None)` when Az has no
+/// equivalent, `None` for a name the AzureRM -> Az table does not list (names Az has
+/// too, such as `Login-AzAccount`, are not listed: they need no rename).
+pub fn azurerm_command(name: &str) -> Option<Option<&'static str>> {
+    static TABLE: Renames = OnceLock::new();
+    renamed(&TABLE, AZURERM_COMMANDS, name)
+}
+
+/// The Az module an AzureRM-era module becomes (`AzureRM.profile` -> `Az.Accounts`,
+/// `AzureRM` -> `Az`, `Azure.Storage` -> `Az.Storage`), as `azurerm_command` says.
+pub fn azurerm_module(name: &str) -> Option<Option<&'static str>> {
+    static TABLE: Renames = OnceLock::new();
+    renamed(&TABLE, AZURERM_MODULES, name)
 }
 
 /// An Az module: its version in the Az rollup the data describes, and the modules it
@@ -277,6 +310,34 @@ mod tests {
         );
         assert!(module_of("Write-Output").is_some_and(|(_, m)| is_builtin_module(m)));
         assert_eq!(module_of("Invoke-MyHelper"), None);
+    }
+
+    #[test]
+    fn azurerm_names_map_to_az_cmdlets_and_modules() {
+        assert_eq!(azurerm_command("get-azurermvm"), Some(Some("Get-AzVM")));
+        assert_eq!(azurerm_command("Add-AzureRmAccount"), Some(Some("Connect-AzAccount")));
+        assert_eq!(
+            azurerm_command("Select-AzureRmSubscription"),
+            Some(Some("Set-AzContext"))
+        );
+        assert_eq!(
+            azurerm_command("New-AzureStorageContext"),
+            Some(Some("New-AzStorageContext"))
+        );
+        assert_eq!(azurerm_command("Get-AzureRmAks"), Some(None), "absent from Az");
+        assert_eq!(azurerm_command("Set-AdlCatalogSecret"), Some(None), "unmapped");
+        assert_eq!(
+            azurerm_command("Get-AzureRmDtlAutoStartPolicy"),
+            Some(Some("Get-AzDtlAutoStartPolicy")),
+            "unmapped, but Az has the name the naming rule gives"
+        );
+        assert_eq!(azurerm_command("Login-AzAccount"), None, "an Az name needs no rename");
+        assert_eq!(azurerm_command("Get-AdlStoreItem"), None, "same name in Az");
+        assert_eq!(azurerm_module("azurerm.profile"), Some(Some("Az.Accounts")));
+        assert_eq!(azurerm_module("AzureRM"), Some(Some("Az")));
+        assert_eq!(azurerm_module("Azure.Storage"), Some(Some("Az.Storage")));
+        assert_eq!(azurerm_module("AzureRM.Scheduler"), Some(None));
+        assert_eq!(azurerm_module("Az.Accounts"), None);
     }
 
     #[test]

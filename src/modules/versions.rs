@@ -9,7 +9,8 @@ use regex::Regex;
 
 use super::{ModuleNeed, ScriptModules};
 use crate::syntax::commands::{CONNECT_AZ_ACCOUNT, CONNECT_MG_GRAPH};
-use crate::syntax::model::Script;
+use crate::syntax::evaluate::is_quote;
+use crate::syntax::model::{Argument, Script};
 
 /// A module the script itself declares.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,8 +19,15 @@ pub struct Declared {
     /// `ModuleVersion`/`-MinimumVersion` (`exact: false`) or `RequiredVersion` (`exact: true`).
     pub version: Option<String>,
     pub exact: bool,
+    /// The `#Requires` comment, or the `Import-Module` command.
     pub range: Range<usize>,
     pub by_requires: bool,
+    /// Where the module's name is written, when it is written in place (an
+    /// `Import-Module $name` names it through a variable).
+    pub name: Option<Range<usize>>,
+    /// The whole entry: a `#Requires` hashtable (`@{ ModuleName = ...; ... }`) or name,
+    /// the `Import-Module` argument.
+    pub entry: Range<usize>,
 }
 
 /// A minimum version the script's managed-identity code needs.
@@ -124,57 +132,57 @@ fn name_with_parameter(name: &str, parameter: &str) -> &'static str {
 /// `#Requires -Modules A, @{ ModuleName = 'B'; ModuleVersion = '2.0.0' }`.
 static REQUIRES: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?is)^#requires\s+-modules?\s+(.*)$").expect("valid pattern"));
-static HASHTABLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"@\{([^}]*)\}").expect("valid pattern"));
 static ENTRY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)(ModuleName|ModuleVersion|RequiredVersion)\s*=\s*['"]?([^'";}\s]+)"#).expect("valid pattern")
 });
 
-/// The modules a script declares with `#Requires -Modules` and `Import-Module`.
+/// The modules a script declares with `#Requires -Modules` and `Import-Module`, one
+/// entry per module named, in text order.
 pub fn declared_modules(script: &Script) -> Vec<Declared> {
     let mut declared = Vec::new();
     for comment in &script.comments {
         let Some(list) = REQUIRES.captures(script.slice(comment)).and_then(|c| c.get(1)) else {
             continue;
         };
-        let mut rest = list.as_str().to_owned();
-        for table in HASHTABLE.captures_iter(list.as_str()) {
+        let base = comment.start + list.start();
+        for item in top_level_items(list.as_str()) {
+            let text = &list.as_str()[item.clone()];
+            let at = |r: Range<usize>| base + item.start + r.start..base + item.start + r.end;
             let mut entry = Declared {
                 module: String::new(),
                 version: None,
                 exact: false,
                 range: comment.clone(),
                 by_requires: true,
+                name: None,
+                entry: at(0..text.len()),
             };
-            for pair in ENTRY.captures_iter(&table[1]) {
-                match pair[1].to_lowercase().as_str() {
-                    "modulename" => entry.module = pair[2].to_owned(),
-                    "requiredversion" => (entry.version, entry.exact) = (Some(pair[2].to_owned()), true),
-                    _ => entry.version = Some(pair[2].to_owned()),
+            if text.starts_with("@{") {
+                for pair in ENTRY.captures_iter(text) {
+                    match pair[1].to_lowercase().as_str() {
+                        "modulename" => {
+                            entry.module = pair[2].to_owned();
+                            entry.name = pair.get(2).map(|m| at(m.range()));
+                        }
+                        "requiredversion" => (entry.version, entry.exact) = (Some(pair[2].to_owned()), true),
+                        _ => entry.version = Some(pair[2].to_owned()),
+                    }
                 }
+            } else {
+                // A bare name ends at the first blank (`-RunAsAdministrator` may follow).
+                let word = text.split_whitespace().next().unwrap_or("");
+                let name = word.trim_matches(is_quote);
+                let offset = word.find(name).unwrap_or(0);
+                entry.module = name.to_owned();
+                entry.name = Some(at(offset..offset + name.len()));
+                entry.entry = at(0..word.len());
             }
             if !entry.module.is_empty() {
                 declared.push(entry);
             }
-            rest = rest.replace(&table[0], "");
-        }
-        for name in rest
-            .split(',')
-            .map(|n| n.trim().trim_matches(['\'', '"']))
-            .filter(|n| !n.is_empty())
-        {
-            declared.push(Declared {
-                module: name.to_owned(),
-                version: None,
-                exact: false,
-                range: comment.clone(),
-                by_requires: true,
-            });
         }
     }
     for import in script.commands_named("Import-Module") {
-        let Some(name) = import.value_of("Name").and_then(|v| script.string_value(v)) else {
-            continue;
-        };
         let required = import
             .named("RequiredVersion")
             .flatten()
@@ -183,15 +191,70 @@ pub fn declared_modules(script: &Script) -> Vec<Declared> {
             .named("MinimumVersion")
             .flatten()
             .and_then(|v| script.string_value(v));
-        declared.push(Declared {
-            module: name,
-            exact: required.is_some(),
-            version: required.or(minimum),
-            range: import.range.clone(),
-            by_requires: false,
-        });
+        // `Import-Module -Name A, B` reads as `-Name A` and a positional `B`.
+        let names = import
+            .named("Name")
+            .flatten()
+            .into_iter()
+            .chain(import.arguments.iter().filter_map(|a| match a {
+                Argument::Positional(value) => Some(value),
+                Argument::Named { .. } => None,
+            }));
+        for value in names {
+            let Some(module) = script.string_value(value) else {
+                continue;
+            };
+            // Written in place (not through a variable): where to rename it.
+            let written = script.slice(&value.range);
+            let inner = written.trim_matches(is_quote);
+            let name = (inner == module).then(|| {
+                let start = value.range.start + written.find(inner).unwrap_or(0);
+                start..start + inner.len()
+            });
+            declared.push(Declared {
+                module,
+                exact: required.is_some(),
+                version: required.clone().or_else(|| minimum.clone()),
+                range: import.range.clone(),
+                by_requires: false,
+                name,
+                entry: value.range.clone(),
+            });
+        }
     }
+    declared.sort_by_key(|d| d.entry.start);
     declared
+}
+
+/// The comma-separated items of a `#Requires -Modules` list (offsets into `list`,
+/// blanks trimmed): commas inside `@{ ... }` or quotes do not separate.
+fn top_level_items(list: &str) -> Vec<Range<usize>> {
+    let mut items = Vec::new();
+    let (mut depth, mut quote, mut start) = (0usize, None, 0);
+    let mut push = |range: Range<usize>| {
+        let text = &list[range.clone()];
+        let lead = text.len() - text.trim_start().len();
+        let trimmed = text.trim();
+        if !trimmed.is_empty() {
+            items.push(range.start + lead..range.start + lead + trimmed.len());
+        }
+    };
+    for (at, c) in list.char_indices() {
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '{') => depth += 1,
+            (None, '}') => depth = depth.saturating_sub(1),
+            (None, ',') if depth == 0 => {
+                push(start..at);
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    push(start..list.len());
+    items
 }
 
 impl ScriptModules {
@@ -230,6 +293,45 @@ fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn declarations_say_where_each_module_is_named() {
+        let text = "#Requires -Modules @{ModuleName = 'AzureRM.Profile'; ModuleVersion = '4.6.0';}, \"A.B\",C -RunAsAdministrator\n\
+                    Import-Module -Name AzureRM.Compute, 'AzureRM.Network' -RequiredVersion 5.9.1\n\
+                    ipmo $name\n";
+        let script = Script::parse(text);
+        let declared = declared_modules(&script);
+        let names: Vec<(&str, Option<&str>, &str)> = declared
+            .iter()
+            .map(|d| {
+                (
+                    d.module.as_str(),
+                    d.name.as_ref().map(|r| &text[r.clone()]),
+                    &text[d.entry.clone()],
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (
+                    "AzureRM.Profile",
+                    Some("AzureRM.Profile"),
+                    "@{ModuleName = 'AzureRM.Profile'; ModuleVersion = '4.6.0';}"
+                ),
+                ("A.B", Some("A.B"), "\"A.B\""),
+                ("C", Some("C"), "C"),
+                ("AzureRM.Compute", Some("AzureRM.Compute"), "AzureRM.Compute"),
+                ("AzureRM.Network", Some("AzureRM.Network"), "'AzureRM.Network'"),
+            ]
+        );
+        assert_eq!(declared[0].version.as_deref(), Some("4.6.0"));
+        assert!(
+            declared[4].exact && declared[4].version.as_deref() == Some("5.9.1"),
+            "{:?}",
+            declared[4]
+        );
+    }
 
     #[test]
     fn versions_compare_numerically() {

@@ -12,6 +12,7 @@ use std::sync::LazyLock;
 use super::rewrite::{delete_statement, delete_statements, describing_comments};
 use super::{Checker, GET_MGPROFILE, SELECT_MGPROFILE};
 use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::modules::declared_modules;
 use crate::syntax::model::{BlockKind, Command, Script};
 use crate::tables;
 
@@ -224,35 +225,13 @@ fn beta_renames(script: &Script, forms: &[BetaForm], region: Range<usize>) -> Ve
     edits
 }
 
-/// `Import-Module <v1>` arguments and `#Requires -Modules` mentions of `v1`, renamed.
+/// `Import-Module <v1>` arguments and `#Requires -Modules` mentions of `v1`, renamed
+/// (a version pin stays: v1.0 and beta modules are released together).
 fn module_mentions(script: &Script, v1: &str, beta: &str) -> Vec<Edit> {
-    let mut edits = Vec::new();
-    for import in script.commands_named("Import-Module") {
-        if let Some(value) = import.value_of("Name") {
-            if script.string_value(value).is_some_and(|n| n.eq_ignore_ascii_case(v1)) {
-                let written = script.slice(&value.range);
-                let at = written.to_lowercase().find(&v1.to_lowercase()).unwrap_or(0);
-                let start = value.range.start + at;
-                edits.push(Edit::replace(start..start + v1.len(), beta));
-            }
-        }
-    }
-    // `v1` as a whole module name: not part of a longer word or a dotted name.
-    let v1_lower = v1.to_ascii_lowercase();
-    let is_word = |c: char| c.is_alphanumeric() || c == '_';
-    for comment in &script.comments {
-        let text = script.slice(comment).to_ascii_lowercase();
-        if !text.starts_with("#requires") {
-            continue;
-        }
-        for (at, _) in text.match_indices(&v1_lower) {
-            let before = text[..at].chars().next_back();
-            let after = text[at + v1.len()..].chars().next();
-            if !before.is_some_and(is_word) && !after.is_some_and(|c| is_word(c) || c == '.') {
-                let start = comment.start + at;
-                edits.push(Edit::replace(start..start + v1.len(), beta));
-            }
-        }
-    }
-    edits
+    declared_modules(script)
+        .into_iter()
+        .filter(|d| d.module.eq_ignore_ascii_case(v1))
+        .filter_map(|d| d.name)
+        .map(|name| Edit::replace(name, beta))
+        .collect()
 }

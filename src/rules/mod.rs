@@ -3,6 +3,7 @@
 
 mod azure_cli;
 mod azure_session_token;
+mod azurerm_module;
 mod certificate_login;
 mod certificate_token;
 mod classic_runas;
@@ -286,6 +287,14 @@ rule!(
     "az login as a service principal, or with the removed --username for an identity"
 );
 rule!(
+    AZURERM_MODULE,
+    "MI601",
+    "azurerm-module",
+    Warning,
+    Sometimes,
+    "AzureRM command or module, retired and impossible to load beside Az"
+);
+rule!(
     MODULE_VERSION_TOO_OLD,
     "MI602",
     "module-version-too-old",
@@ -335,6 +344,7 @@ pub static ALL: &[&Rule] = &[
     &AZUREAD_LOGIN,
     &MSONLINE_LOGIN,
     &AZURE_CLI_LOGIN,
+    &AZURERM_MODULE,
     &MODULE_VERSION_TOO_OLD,
     &UNUSED_SUPPRESSION,
     &PARSE_ERROR,
@@ -386,6 +396,7 @@ pub fn check(script: &Script, target: &MigrationTarget, runas: &RunAsMemory) -> 
                 certificate_token::check,
                 service_login::check,
                 runas_account_creation::check,
+                azurerm_module::check,
             ])
         },
         || {

@@ -83,6 +83,8 @@ pub const MIGRATION_WORDS: &[&str] = &[
     "MgProfile",
     // Context autosave (`Disable-AzContextAutosave`, `Disable-AzureRmContextAutosave`).
     "ContextAutosave",
+    // AzureRM commands and modules (`Get-AzureRmVM`, `AzureRM.Profile`, `Enable-AzureRmAlias`).
+    "AzureRm",
     // Suppression comments: an unread one may leave a finding unsuppressed or flag itself unused.
     "mimigrate:",
 ];
@@ -170,6 +172,11 @@ pub fn mentions_migration_word(text: &str) -> bool {
 /// The text of the lines from the one where `region` starts to the one holding its last
 /// byte (a region ending with a line break does not reach into the next line).
 fn covered_lines<'t>(text: &'t str, lines: &LineIndex, region: &Range<usize>) -> &'t str {
+    text.get(covered_range(text, lines, region)).unwrap_or("")
+}
+
+/// Where the whole lines `region` covers start and end.
+pub(super) fn covered_range(text: &str, lines: &LineIndex, region: &Range<usize>) -> Range<usize> {
     let start = region.start.min(text.len());
     let last = region.end.saturating_sub(1).max(start).min(text.len());
     let from = lines.line_start(lines.line_of(start));
@@ -179,7 +186,7 @@ fn covered_lines<'t>(text: &'t str, lines: &LineIndex, region: &Range<usize>) ->
     } else {
         text.len()
     };
-    text.get(from..to).unwrap_or("")
+    from..to
 }
 
 #[cfg(test)]

@@ -731,7 +731,8 @@ fn here_string_body(text: &str) -> &str {
     text[start..end].strip_suffix('\r').unwrap_or(&text[start..end])
 }
 
-pub(super) fn is_quote(c: char) -> bool {
+/// A character PowerShell reads as a string quote, typographic ones included.
+pub fn is_quote(c: char) -> bool {
     matches!(
         c,
         '\'' | '"' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{201C}' | '\u{201D}' | '\u{201E}'

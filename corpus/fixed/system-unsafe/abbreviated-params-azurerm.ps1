@@ -1,4 +1,4 @@
-# expect: MI101 MI102 MI401
+# expect: MI101 MI102 MI401 MI601 MI601 MI601 MI601
 # why: AzureRM Login-AzureRmAccount alias with abbreviated parameter names (-Service, -Tenant, -App, -Cert).
 Disable-AzureRmContextAutosave -Scope Process | Out-Null
 Connect-AzureRmAccount -Identity

@@ -1,4 +1,4 @@
-# expect: MI105 MI101 MI107 MI107
+# expect: MI105 MI101 MI601 MI601 MI107 MI601 MI107 MI601
 # why: Renewal of the Run As certificate in place: New-AzureRmAutomationCertificate -Name AzureRunAsCertificate with abbreviated and en-dash parameters, then Set-AzureRmAutomationConnectionFieldValue on the thumbprint; the Get-AutomationCertificate read of the old one stays MI105's.
 param(
     [string] $ResourceGroupName = 'rg-automation',
@@ -21,13 +21,13 @@ $pfx = Join-Path $env:TEMP 'runas-renewed.pfx'
 Export-PfxCertificate -Cert $newCert -FilePath $pfx -Password $password | Out-Null
 
 $appId = (Get-AutomationConnection -Name AzureRunAsConnection).ApplicationId
-New-AzureRmADAppCredential -ApplicationId $appId -CertValue ([Convert]::ToBase64String($newCert.GetRawCertData())) -EndDate $newCert.NotAfter | Out-Null
+New-AzADAppCredential -ApplicationId $appId -CertValue ([Convert]::ToBase64String($newCert.GetRawCertData())) -EndDate $newCert.NotAfter | Out-Null
 
-Remove-AzureRmAutomationCertificate -ResourceGroupName $ResourceGroupName -AutomationAccountName $AutomationAccountName -Name $assetName
-New-AzureRmAutomationCertificate –ResourceGroup $ResourceGroupName –AutomationAccount $AutomationAccountName –Name $assetName `
+Remove-AzAutomationCertificate -ResourceGroupName $ResourceGroupName -AutomationAccountName $AutomationAccountName -Name $assetName
+New-AzAutomationCertificate –ResourceGroup $ResourceGroupName –AutomationAccount $AutomationAccountName –Name $assetName `
     -Path $pfx -Password $password -Exportable | Out-Null
 
-Set-AzureRmAutomationConnectionFieldValue -ResourceGroupName $ResourceGroupName -AutomationAccountName $AutomationAccountName `
+Set-AzAutomationConnectionFieldValue -ResourceGroupName $ResourceGroupName -AutomationAccountName $AutomationAccountName `
     -Name 'AzureRunAsConnection' -ConnectionFieldName 'CertificateThumbprint' -Value $newCert.Thumbprint
 
 Write-Output "Run As certificate renewed: $($newCert.Thumbprint)"

@@ -1,4 +1,4 @@
-# expect: MI101 MI102 MI401 MI104
+# expect: MI101 MI102 MI401 MI601 MI601 MI104 MI601 MI601 MI601 MI601
 # why: AzureRM-era Run As login (Add-AzureRmAccount alias) with Select-AzureRmSubscription reading the connection's SubscriptionID.
 param (
     [Parameter(Mandatory = $true)]
@@ -8,21 +8,21 @@ param (
 
 $ErrorActionPreference = 'Stop'
 
-Disable-AzureRmContextAutosave -Scope Process | Out-Null
-Connect-AzureRmAccount -Identity
+Disable-AzContextAutosave -Scope Process | Out-Null
+Connect-AzAccount -Identity
 
 # TODO(mimigrate): the managed identity may have access to several subscriptions; set the subscription explicitly
-Select-AzureRmSubscription -SubscriptionId (Get-AzureRmContext).Subscription.Id | Out-Null
+Set-AzContext -SubscriptionId (Get-AzContext).Subscription.Id | Out-Null
 
-$account = Get-AzureRmStorageAccount -ResourceGroupName $ResourceGroupName -Name $StorageAccountName
+$account = Get-AzStorageAccount -ResourceGroupName $ResourceGroupName -Name $StorageAccountName
 $context = $account.Context
 
 $limit = (Get-Date).ToUniversalTime().AddDays(-90)
-foreach ($container in Get-AzureStorageContainer -Context $context) {
-    $old = Get-AzureStorageBlob -Container $container.Name -Context $context |
+foreach ($container in Get-AzStorageContainer -Context $context) {
+    $old = Get-AzStorageBlob -Container $container.Name -Context $context |
         Where-Object { $_.LastModified.UtcDateTime -lt $limit }
     foreach ($blob in $old) {
-        Remove-AzureStorageBlob -Blob $blob.Name -Container $container.Name -Context $context
+        Remove-AzStorageBlob -Blob $blob.Name -Container $container.Name -Context $context
     }
     Write-Output "$($container.Name): removed $(@($old).Count) blob(s)"
 }

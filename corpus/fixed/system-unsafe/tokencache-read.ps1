@@ -1,4 +1,4 @@
-# expect: MI205 MI205
+# expect: MI205 MI601 MI205
 # why: Tokens read out of the Az context's TokenCache (Get-AzureRmContext, then ReadItems() filtered by resource, and (Get-AzContext).TokenCache inline in a function): reported without a fix; the message names Get-AzAccessToken -ResourceUrl.
 param([string] $VaultName = 'kv-ops')
 
@@ -13,7 +13,7 @@ function Get-CachedToken ([string] $Resource) {
     return $item.AccessToken
 }
 
-$legacy = Get-AzureRmContext
+$legacy = Get-AzContext
 $cached = $legacy.TokenCache.ReadItems() | Where-Object { $_.Resource -like '*vault*' }
 Write-Verbose "Tokens in cache: $($cached.Count)"
 

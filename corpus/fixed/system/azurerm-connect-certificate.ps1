@@ -1,4 +1,4 @@
-# expect: MI101 MI102 MI104
+# expect: MI601 MI101 MI102 MI601 MI601 MI104 MI601 MI601
 # why: Full Connect-AzureRmAccount name with a certificate login, after Disable-AzureRmContextAutosave (the AzureRM form of the autosave call).
 Disable-AzureRmContextAutosave -Scope Process | Out-Null
 
