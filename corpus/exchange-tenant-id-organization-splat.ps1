@@ -1,5 +1,5 @@
 # expect: MI101 MI501
-# why: A splatted Exchange sign-in whose -Organization is the Run As tenant id: Exchange wants the *.onmicrosoft.com domain, so the fix is unsafe, reads the domain from an Automation variable with a TODO, and removes the splat table.
+# why: A splatted Exchange sign-in whose -Organization is the Run As tenant id: Exchange wants the *.onmicrosoft.com domain, so the fix is unsafe, reads the domain from an Automation variable, and removes the splat table.
 $conn = Get-AutomationConnection -Name AzureRunAsConnection
 
 $exoParams = @{

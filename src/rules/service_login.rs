@@ -6,7 +6,7 @@
 
 use super::certificate_login::unused_splat_tables;
 use super::facts::{dropped_by_rewrite, source_member, CertificateLogin, Service};
-use super::rewrite::{insert_line_above, rebuild_call};
+use super::rewrite::rebuild_call;
 use super::{Checker, Rule, EXCHANGE_CERTIFICATE_LOGIN, PNP_CERTIFICATE_LOGIN, TEAMS_CERTIFICATE_LOGIN};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::syntax::commands::{CONNECT_EXCHANGE_ONLINE, CONNECT_MICROSOFT_TEAMS, CONNECT_PNP_ONLINE};
@@ -87,7 +87,6 @@ fn certificate_login(
     let identity = checker
         .target
         .identity_switch_arguments(form.switch, form.client_id_parameter);
-    let mut edits = Vec::new();
     let mut caveats = Vec::new();
     // The arguments the rewrite puts first: Exchange's organization, PnP's site.
     let leading = match login.service {
@@ -97,7 +96,6 @@ fn certificate_login(
                 message.push_str(&format!("; {problem}"));
             }
             caveats.extend(organization.caveat);
-            edits.extend(organization.edits);
             match organization.text {
                 Some(text) => format!("{identity} -Organization {text}"),
                 None => identity,
@@ -115,7 +113,7 @@ fn certificate_login(
     let call = rebuild_call(script, command, form.command, &leading, |param| {
         !dropped_by_rewrite(login.service, param)
     });
-    edits.push(Edit::replace(command.range.clone(), call.clone()));
+    let mut edits = vec![Edit::replace(command.range.clone(), call.clone())];
     edits.extend(unused_splat_tables(script, command));
     let safe = login.from_runas && caveats.is_empty();
     let mut fix_message = format!("Sign in with the managed identity: `{call}` ({})", form.needs);
@@ -150,7 +148,6 @@ struct Organization {
     problem: Option<String>,
     /// What the rewrite could not settle, which makes it unsafe.
     caveat: Option<String>,
-    edits: Vec<Edit>,
 }
 
 fn exchange_organization(checker: &Checker, command: &Command) -> Organization {
@@ -162,7 +159,6 @@ fn exchange_organization(checker: &Checker, command: &Command) -> Organization {
             text: None,
             problem: Some(missing.to_owned()),
             caveat: Some(missing.to_owned()),
-            edits: Vec::new(),
         };
     };
     let written = script.slice(&value.range);
@@ -179,7 +175,6 @@ fn exchange_organization(checker: &Checker, command: &Command) -> Organization {
             text: Some(written.to_owned()),
             problem: None,
             caveat: None,
-            edits: Vec::new(),
         };
     }
     let problem = Some(format!(
@@ -190,12 +185,10 @@ fn exchange_organization(checker: &Checker, command: &Command) -> Organization {
             text: Some(format!("'{domain}'")),
             problem,
             caveat: None,
-            edits: Vec::new(),
         };
     }
-    let todo = format!(
-        "# TODO(mimigrate): create the Automation variable '{EXCHANGE_ORGANIZATION_VARIABLE}' holding the tenant's *.onmicrosoft.com domain"
-    );
+    // No TODO comment: a missing variable stops the job with an error that names it, and
+    // the fix's message (the review) says what to create.
     Organization {
         text: Some(format!(
             "(Get-AutomationVariable -Name '{EXCHANGE_ORGANIZATION_VARIABLE}')"
@@ -204,7 +197,6 @@ fn exchange_organization(checker: &Checker, command: &Command) -> Organization {
         caveat: Some(format!(
             "the domain is read from the Automation variable '{EXCHANGE_ORGANIZATION_VARIABLE}': create it, or give the domain with `--exchange-organization`"
         )),
-        edits: insert_line_above(script, command.range.start, &todo).into_iter().collect(),
     }
 }
 
@@ -260,7 +252,7 @@ mod tests {
         );
         assert_eq!(
             fixed(&text, MigrationTarget::default(), true),
-            "# TODO(mimigrate): create the Automation variable 'ExchangeOrganization' holding the tenant's *.onmicrosoft.com domain\nConnect-ExchangeOnline -ManagedIdentity -Organization (Get-AutomationVariable -Name 'ExchangeOrganization')\n"
+            "Connect-ExchangeOnline -ManagedIdentity -Organization (Get-AutomationVariable -Name 'ExchangeOrganization')\n"
         );
         let configured = MigrationTarget {
             exchange_organization: Some("contoso.onmicrosoft.com".into()),
