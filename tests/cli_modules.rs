@@ -162,6 +162,9 @@ Connect-AzAccount -Identity | Out-Null\n\
 $token = (Get-AzAccessToken -ResourceUrl 'https://api.loganalytics.io').Token\n\
 Invoke-RestMethod -Method Post -Uri $uri -Headers @{ Authorization = \"Bearer $token\" } -Body $body\n";
 
+/// `modules` as JSON for what a script needs once its unsafe fixes are applied.
+const AFTER_UNSAFE_FIXES: &[&str] = &["modules", "--format", "json", "--after-fix", "--unsafe-fixes"];
+
 fn az_accounts(dir: &std::path::Path, args: &[&str]) -> serde_json::Value {
     let output = mimigrate(args, dir);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
@@ -184,17 +187,7 @@ fn secure_string_tokens_from_fixes_raise_the_az_accounts_minimum() {
     assert_eq!(before["min_version"], "2.0.0", "{before}");
     assert_eq!(before["declared_version_ok"], true);
 
-    let after = az_accounts(
-        dir.path(),
-        &[
-            "modules",
-            "--format",
-            "json",
-            "--after-fix",
-            "--unsafe-fixes",
-            "bearer.ps1",
-        ],
-    );
+    let after = az_accounts(dir.path(), &[AFTER_UNSAFE_FIXES, &["bearer.ps1"]].concat());
     assert_eq!(after["min_version"], "2.17.0", "{after}");
     assert!(
         after["min_reason"]
@@ -255,16 +248,6 @@ fn the_azure_session_token_fix_raises_the_az_accounts_minimum_too() {
     .unwrap();
     let before = az_accounts(dir.path(), &["modules", "--format", "json", "session.ps1"]);
     assert_ne!(before["min_version"], "2.17.0", "{before}");
-    let after = az_accounts(
-        dir.path(),
-        &[
-            "modules",
-            "--format",
-            "json",
-            "--after-fix",
-            "--unsafe-fixes",
-            "session.ps1",
-        ],
-    );
+    let after = az_accounts(dir.path(), &[AFTER_UNSAFE_FIXES, &["session.ps1"]].concat());
     assert_eq!(after["min_version"], "2.17.0", "{after}");
 }

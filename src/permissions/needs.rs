@@ -691,12 +691,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn retired_directory_commands_need_what_their_graph_equivalents_need() {
-        let result = needs(
-            "Connect-AzureAD -Credential $c\nGet-AzureADUser -All $true\nGet-MsolAccountSku\nGet-AzureADBrandNewThing\n",
-        );
-        let whats: Vec<(&str, Option<&str>, Certainty)> = result
+    /// Each reason of the result with the permission and certainty of its need.
+    fn reasons(result: &ScriptPermissions) -> Vec<(&str, Option<&str>, Certainty)> {
+        result
             .needs
             .iter()
             .flat_map(|n| {
@@ -704,7 +701,15 @@ mod tests {
                     .iter()
                     .map(move |r| (r.what.as_str(), n.permission, n.certainty))
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn retired_directory_commands_need_what_their_graph_equivalents_need() {
+        let result = needs(
+            "Connect-AzureAD -Credential $c\nGet-AzureADUser -All $true\nGet-MsolAccountSku\nGet-AzureADBrandNewThing\n",
+        );
+        let whats = reasons(&result);
         assert!(
             whats.contains(&(
                 "Get-AzureADUser (AzureAD, retired; on Microsoft Graph: Get-MgUser)",
@@ -738,15 +743,7 @@ mod tests {
              Get-AzADBrandNewThing\n\
              Get-AzAdvisorRecommendation\n",
         );
-        let whats: Vec<(&str, Option<&str>, Certainty)> = result
-            .needs
-            .iter()
-            .flat_map(|n| {
-                n.reasons
-                    .iter()
-                    .map(move |r| (r.what.as_str(), n.permission, n.certainty))
-            })
-            .collect();
+        let whats = reasons(&result);
         for expected in [
             (
                 "Get-AzADUser (Az.Resources: GET /users)",
