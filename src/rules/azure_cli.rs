@@ -4,6 +4,7 @@
 //! Azure CLI no longer takes for an identity.
 
 use super::facts::{dropped_by_rewrite, is_az_login, Service};
+use super::rewrite::invocation_operator;
 use super::{Checker, AZURE_CLI_LOGIN};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::syntax::model::{Argument, Command, Script};
@@ -38,7 +39,11 @@ fn service_principal_login(checker: &Checker, from_runas: bool, command: &Comman
     let script = checker.script;
     let identity = checker.target.identity_switch_arguments("--identity", "--client-id");
     // Everything but the service principal's credentials stays, as written.
-    let mut call = format!("{} login{identity}", command.written_name);
+    let mut call = format!(
+        "{}{} login{identity}",
+        invocation_operator(script, command),
+        command.written_name
+    );
     let mut first_positional = true;
     for argument in &command.arguments {
         let keep = match argument {

@@ -345,7 +345,7 @@ pub fn rebuild_call(
         .written_name
         .rsplit_once('\\')
         .map_or(String::new(), |(module, _)| format!("{module}\\"));
-    let mut call = format!("{qualifier}{name}{identity}");
+    let mut call = format!("{}{qualifier}{name}{identity}", invocation_operator(script, command));
     // A value bound by position is kept or dropped as the parameter it binds to.
     let positional_names = crate::syntax::commands::lookup(&command.name).map_or(&[][..], |spec| spec.positional);
     let mut position = 0;
@@ -392,6 +392,15 @@ pub fn rebuild_call(
     call
 }
 
+/// What stands before a command's name in its call: `& ` or `. ` (or nothing), which a
+/// rebuilt call keeps.
+pub fn invocation_operator<'t>(script: &Script<'t>, command: &Command) -> &'t str {
+    script
+        .text
+        .get(command.range.start..command.name_range.start)
+        .unwrap_or_default()
+}
+
 /// Whether `parameter` (canonical) is one of the command's switches.
 fn is_switch(command: &Command, parameter: &str) -> bool {
     crate::syntax::commands::resolve_param(crate::syntax::commands::lookup(&command.name), parameter).1
@@ -425,6 +434,15 @@ mod tests {
         let b = text.find("b;").unwrap();
         assert_eq!(&text[delete_statement(text, b..b + 1).range], "b; ");
         assert_eq!(delete_statement("x", 0..1).range, 0..1);
+    }
+
+    #[test]
+    fn a_call_operator_stays_in_front_of_a_rebuilt_call() {
+        let script = Script::parse("& Connect-AzAccount -ServicePrincipal -Environment AzureCloud\n");
+        let call = rebuild_call(&script, &script.commands[0], "Connect-AzAccount", " -Identity", |p| {
+            p != "ServicePrincipal"
+        });
+        assert_eq!(call, "& Connect-AzAccount -Identity -Environment AzureCloud");
     }
 
     #[test]
