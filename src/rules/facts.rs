@@ -345,7 +345,8 @@ pub fn dropped_by_rewrite(service: Service, parameter: &str) -> bool {
             "TenantId",
             "Scopes",
         ],
-        // `-Organization` is rebuilt: a tenant id read off the connection is replaced.
+        // `-Organization` is rebuilt: a tenant id read off the connection is replaced. The
+        // identity parameters are written anew (a half-edited call may have them already).
         Service::Exchange => &[
             "AppId",
             "CertificateThumbprint",
@@ -353,6 +354,8 @@ pub fn dropped_by_rewrite(service: Service, parameter: &str) -> bool {
             "CertificateFilePath",
             "CertificatePassword",
             "Organization",
+            "ManagedIdentity",
+            "ManagedIdentityAccountId",
         ],
         // `-Url` is rebuilt in front of `-ManagedIdentity`.
         Service::PnP => &[
@@ -363,8 +366,17 @@ pub fn dropped_by_rewrite(service: Service, parameter: &str) -> bool {
             "CertificateBase64Encoded",
             "CertificatePassword",
             "Url",
+            "ManagedIdentity",
+            "UserAssignedManagedIdentityClientId",
         ],
-        Service::Teams => &["TenantId", "CertificateThumbprint", "Certificate", "ApplicationId"],
+        Service::Teams => &[
+            "TenantId",
+            "CertificateThumbprint",
+            "Certificate",
+            "ApplicationId",
+            "Identity",
+            "AccountId",
+        ],
         // `Connect-Entra -Identity` shares none of Connect-AzureAD's parameters.
         Service::AzureAd => &[
             "TenantId",

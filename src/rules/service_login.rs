@@ -316,6 +316,17 @@ mod tests {
     }
 
     #[test]
+    fn identity_parameters_already_there_are_written_once() {
+        let text = format!(
+            "{RUNAS}Connect-MicrosoftTeams -Identity -ApplicationId $conn.ApplicationId -CertificateThumbprint $conn.CertificateThumbprint\n"
+        );
+        assert_eq!(
+            fixed(&text, MigrationTarget::default(), false),
+            "Connect-MicrosoftTeams -Identity\n"
+        );
+    }
+
+    #[test]
     fn the_runas_certificate_asset_counts_as_runas() {
         let text = "$cert = Get-AutomationCertificate -Name 'AzureRunAsCertificate'\nConnect-MicrosoftTeams -Certificate $cert -ApplicationId $appId -TenantId $tenant\n";
         let found = lint(text, &LintOptions::default());
