@@ -96,7 +96,8 @@ fn file_results(file: &CheckedFile) -> Vec<Value> {
 }
 
 fn fixes(file: &CheckedFile, diagnostic: &Diagnostic, artifact: &Value) -> Option<Value> {
-    let fix = diagnostic.fix.as_ref()?;
+    // A fix that edits nothing is guidance, and SARIF's `replacements` may not be empty.
+    let fix = diagnostic.fix.as_ref().filter(|fix| !fix.edits.is_empty())?;
     let replacements: Vec<Value> = fix
         .edits
         .iter()
