@@ -19,7 +19,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::parse_error::covered_range;
-use super::rewrite::delete_statements;
+use super::rewrite::{delete_statements, move_requires};
 use super::{Checker, AZURERM_MODULE};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::modules::{declared_modules, Declared};
@@ -286,14 +286,29 @@ fn retired(name: &str) -> String {
 /// deleted.
 fn whole_file_fix(script: &Script, traces: &[Trace], switches: &[&Command]) -> Fix {
     let removed: Vec<&&Command> = switches.iter().filter(|s| deletable(script, s)).collect();
-    let deleted = delete_statements(script.text, removed.iter().map(|s| s.place.statement.clone()));
+    let requires_moves: Vec<(&Declared, String)> = traces
+        .iter()
+        .filter_map(|t| match (&t.what, t.target) {
+            (What::Module(entry), Some(target)) if entry.by_requires => Some((*entry, target.to_owned())),
+            _ => None,
+        })
+        .collect();
+    // A `#Requires` entry loses its AzureRM version pin with its hashtable.
+    let (requires_renamed, requires_deleted) = move_requires(script, &requires_moves);
+    let deleted = delete_statements(
+        script.text,
+        removed
+            .iter()
+            .map(|s| s.place.statement.clone())
+            .chain(requires_deleted.iter().cloned()),
+    );
     let inside_deleted = |range: &Range<usize>| {
         deleted
             .iter()
             .any(|d| d.range.start <= range.start && range.end <= d.range.end)
     };
-    let mut edits: Vec<Edit> = Vec::new();
-    let (mut commands, mut modules) = (0, 0);
+    let (mut commands, mut modules) = (0, requires_renamed.len());
+    let mut edits: Vec<Edit> = requires_renamed;
     for trace in traces.iter().filter(|t| !inside_deleted(&t.name)) {
         let Some(target) = trace.target else { continue };
         match &trace.what {
@@ -305,11 +320,7 @@ fn whole_file_fix(script: &Script, traces: &[Trace], switches: &[&Command]) -> F
                 edits.push(Edit::replace(trace.name.clone(), content));
                 commands += 1;
             }
-            // A `#Requires` entry loses its AzureRM version pin with its hashtable.
-            What::Module(entry) if entry.by_requires => {
-                edits.push(Edit::replace(entry.entry.clone(), target));
-                modules += 1;
-            }
+            What::Module(entry) if entry.by_requires => {}
             What::Module(entry) => {
                 if let Some(name) = &entry.name {
                     edits.push(Edit::replace(name.clone(), target));
@@ -334,6 +345,12 @@ fn whole_file_fix(script: &Script, traces: &[Trace], switches: &[&Command]) -> F
     names.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
     if !names.is_empty() {
         parts.push(format!("remove {}", names.join(" and ")));
+    }
+    if !requires_deleted.is_empty() {
+        parts.push(format!(
+            "delete the `#Requires` line{} of AzureRM modules (`mimigrate modules --format requires` prints the Az ones)",
+            plural(requires_deleted.len())
+        ));
     }
     edits.extend(deleted);
     Fix::new(
@@ -469,8 +486,7 @@ mod tests {
         let after = fixed(text);
         assert_eq!(
             after,
-            "#Requires -Module Az.Accounts, Az.Compute\r\n\
-             Import-Module -Name Az.Accounts, 'Az.Storage' -ErrorAction Stop\r\n\
+            "Import-Module -Name Az.Accounts, 'Az.Storage' -ErrorAction Stop\r\n\
              Disable-AzContextAutosave -Scope Process | Out-Null\r\n\
              Connect-AzAccount -Identity\r\n\
              Az.Compute\\Get-AzVM -Name x\r\n\
@@ -479,6 +495,18 @@ mod tests {
              Write-Output \"Get-AzureRmVM stays in a string\" # and Get-AzureRmVM in a comment\r\n"
         );
         assert_eq!(fixed(&after), after, "a second fix changes nothing");
+    }
+
+    #[test]
+    fn a_requires_line_is_deleted_when_all_it_names_moves_and_renamed_when_some_stays() {
+        let text = "#Requires -Modules AzureRM.Profile\n#Requires -Modules AzureRM.Compute, Pester\nGet-AzureRmVM\n";
+        assert_eq!(fixed(text), "#Requires -Modules Az.Compute, Pester\nGet-AzVM\n");
+        let fix = findings(text).into_iter().find_map(|d| d.fix).expect("the fix");
+        assert!(
+            fix.message.contains("delete the `#Requires` line of AzureRM modules"),
+            "{}",
+            fix.message
+        );
     }
 
     #[test]

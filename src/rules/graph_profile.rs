@@ -9,10 +9,10 @@ use regex::Regex;
 
 use std::sync::LazyLock;
 
-use super::rewrite::{delete_statement, delete_statements, describing_comments};
+use super::rewrite::{delete_statement, delete_statements, describing_comments, move_requires};
 use super::{Checker, GET_MGPROFILE, SELECT_MGPROFILE};
 use crate::diagnostic::{Applicability, Edit, Fix};
-use crate::modules::declared_modules;
+use crate::modules::{declared_modules, Declared};
 use crate::syntax::model::{BlockKind, Command, Script};
 use crate::tables;
 
@@ -207,13 +207,15 @@ fn beta_renames(script: &Script, forms: &[BetaForm], region: Range<usize>) -> Ve
         edits.push(Edit::replace(command.name_range.clone(), content));
         beta_modules.push(beta_module);
     }
-    for module in beta_modules.iter().copied().collect::<std::collections::BTreeSet<_>>() {
-        let v1 = module.replace(".Beta.", ".");
-        if v1_modules_still_used.iter().any(|m| m.eq_ignore_ascii_case(&v1)) {
-            continue;
-        }
-        edits.extend(module_mentions(script, &v1, module));
-    }
+    let moved: Vec<(String, &str)> = beta_modules
+        .iter()
+        .copied()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|module| (module.replace(".Beta.", "."), module))
+        .filter(|(v1, _)| !v1_modules_still_used.iter().any(|m| m.eq_ignore_ascii_case(v1)))
+        .collect();
+    edits.extend(module_mentions(script, &moved));
     let model_prefix = "Microsoft.Graph.PowerShell.Models.";
     for ty in script.types.iter().filter(|t| region.contains(&t.range.start)) {
         let written = script.slice(&ty.range);
@@ -225,13 +227,50 @@ fn beta_renames(script: &Script, forms: &[BetaForm], region: Range<usize>) -> Ve
     edits
 }
 
-/// `Import-Module <v1>` arguments and `#Requires -Modules` mentions of `v1`, renamed
-/// (a version pin stays: v1.0 and beta modules are released together).
-fn module_mentions(script: &Script, v1: &str, beta: &str) -> Vec<Edit> {
-    declared_modules(script)
-        .into_iter()
-        .filter(|d| d.module.eq_ignore_ascii_case(v1))
-        .filter_map(|d| d.name)
-        .map(|name| Edit::replace(name, beta))
-        .collect()
+/// `Import-Module <v1>` arguments renamed to their beta modules, and the `#Requires
+/// -Modules` mentions moved the way `move_requires` moves them (a version pin stays: v1.0
+/// and beta modules are released together).
+fn module_mentions(script: &Script, moved: &[(String, &str)]) -> Vec<Edit> {
+    let declared = declared_modules(script);
+    let beta_of = |d: &Declared| {
+        moved
+            .iter()
+            .find(|(v1, _)| d.module.eq_ignore_ascii_case(v1))
+            .map(|(_, beta)| *beta)
+    };
+    let mut edits = Vec::new();
+    let mut requires: Vec<(&Declared, String)> = Vec::new();
+    for (entry, beta) in declared.iter().filter_map(|d| Some((d, beta_of(d)?))) {
+        match (&entry.name, entry.by_requires) {
+            (Some(name), true) => {
+                // The entry as written, with the name replaced: a hashtable keeps its pin.
+                let written = script.slice(&entry.entry);
+                let at = name.start - entry.entry.start;
+                let text = format!("{}{beta}{}", &written[..at], &written[at + name.len()..]);
+                requires.push((entry, text));
+            }
+            (Some(name), false) => edits.push(Edit::replace(name.clone(), beta)),
+            (None, _) => {}
+        }
+    }
+    let (renamed, deleted) = move_requires(script, &requires);
+    edits.extend(renamed);
+    edits.extend(delete_statements(script.text, deleted));
+    edits
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::fix::{fix_text, FixMode};
+    use crate::lint::LintOptions;
+
+    #[test]
+    fn requires_lines_of_moved_modules_go_and_mixed_ones_are_renamed() {
+        let text = "#Requires -Modules Microsoft.Graph.Users, Microsoft.Graph.Groups\n#Requires -Modules @{ ModuleName = 'Microsoft.Graph.Users'; ModuleVersion = '2.10.0' }, Pester\n\nImport-Module Microsoft.Graph.Users\nSelect-MgProfile -Name beta\nGet-MgUser -Top 1\nGet-MgGroup -Top 1\n";
+        let fixed = fix_text(text, &LintOptions::default(), FixMode::default()).text;
+        assert_eq!(
+            fixed,
+            "#Requires -Modules @{ ModuleName = 'Microsoft.Graph.Beta.Users'; ModuleVersion = '2.10.0' }, Pester\n\nImport-Module Microsoft.Graph.Beta.Users\nGet-MgBetaUser -Top 1\nGet-MgBetaGroup -Top 1\n"
+        );
+    }
 }

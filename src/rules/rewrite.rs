@@ -6,6 +6,7 @@ use std::ops::Range;
 use regex::Regex;
 
 use crate::diagnostic::Edit;
+use crate::modules::{declared_modules, Declared};
 use crate::syntax::model::{Argument, Command, Script, ValueKind};
 
 /// The file's line ending, taken from its first line break (`\n` when it has none).
@@ -108,8 +109,9 @@ fn line_break_at(text: &str, at: usize) -> Option<usize> {
 /// Deleting the lines `start..end` between two blank lines would leave two blank lines
 /// in a row: take the second one too.
 fn swallow_doubled_blank_line(text: &str, start: usize, end: usize) -> usize {
-    // Right after an opening brace a blank line is as good as one.
-    let blank_before = previous_line(text, start).is_some_and(|(_, line)| {
+    // Right after an opening brace a blank line is as good as one, and so is the start of
+    // the file (a deleted first line must not leave the file starting with a blank one).
+    let blank_before = previous_line(text, start).is_none_or(|(_, line)| {
         let line = line.trim();
         line.is_empty() || line.ends_with('{')
     });
@@ -136,6 +138,31 @@ pub fn insert_before_statement(script: &Script, at: usize, line: &str) -> Edit {
     } else {
         Edit::insert(at, format!("{line}; "))
     }
+}
+
+/// `#Requires -Modules` entries that a fix moves to other modules (each with its new
+/// text), as edits: a `#Requires` line whose every entry moves is deleted, whole; a
+/// line that also names modules that stay has the moved entries renamed in place. A fix
+/// does not write comment text where it can help it, and what the script needs once
+/// fixed is what `mimigrate modules --format requires` prints. The deleted lines are
+/// returned as ranges, for the caller to delete with its other statements (deletions
+/// that meet must merge).
+pub fn move_requires(script: &Script, moves: &[(&Declared, String)]) -> (Vec<Edit>, Vec<Range<usize>>) {
+    let declared = declared_modules(script);
+    let moving = |d: &Declared| moves.iter().any(|(m, _)| m.by_requires && m.entry == d.entry);
+    let (mut renamed, mut deleted) = (Vec::new(), Vec::new());
+    for (entry, text) in moves.iter().filter(|(m, _)| m.by_requires) {
+        let whole_line_moves = declared
+            .iter()
+            .filter(|d| d.by_requires && d.range == entry.range)
+            .all(moving);
+        if !whole_line_moves {
+            renamed.push(Edit::replace(entry.entry.clone(), text.clone()));
+        } else if !deleted.contains(&entry.range) {
+            deleted.push(entry.range.clone());
+        }
+    }
+    (renamed, deleted)
 }
 
 /// Insert `line` after the statement `statement` (a statement range from the tree): on a

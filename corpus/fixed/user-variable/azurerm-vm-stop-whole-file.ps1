@@ -1,6 +1,5 @@
 # expect: MI601 MI601 MI601 MI101 MI102 MI401 MI601 MI601 MI104 MI601 MI601 MI601
 # why: Whole AzureRM VM-stop runbook with #Requires (hashtable pin), Import-Module with a version pin, a Run As login, a module-qualified call, a helper function, and AzureRM names in a comment and a string that stay: MI601 moves every name to Az together with the MI101/MI102/MI104 rewrites.
-#Requires -Modules Az.Accounts, Az.Compute
 
 <#
 .SYNOPSIS
