@@ -537,7 +537,6 @@ impl<'t> Script<'t> {
         indices.iter().map(|&i| &self.commands[i])
     }
 
-    /// The innermost statement holding `offset`.
     /// The statements that belong to a block (or to the script) themselves, in text
     /// order: not those inside an expression of another statement (`@( ... )`,
     /// `$( ... )`, which share its blocks) or of a `param()` block (a default value).
@@ -560,6 +559,7 @@ impl<'t> Script<'t> {
             .map(|(statement, _)| statement)
     }
 
+    /// The innermost statement holding `offset`.
     pub fn statement_at(&self, offset: usize) -> Option<&Place> {
         let parents = self
             .index
