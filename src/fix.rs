@@ -269,22 +269,50 @@ fn fix_with(
         };
         let diagnostics = first.take().unwrap_or_else(|| lint(&script, look));
         let found = found.get_or_insert_with(|| diagnostics.clone());
-        let refused: HashSet<(&str, &str)> = rejected.iter().map(|r| (r.code, r.message.as_str())).collect();
-        let candidates: Vec<&Diagnostic> = diagnostics
-            .iter()
-            .filter(|d| {
-                d.fix.as_ref().is_some_and(|f| {
-                    mode.applies(f) && !refused.contains(&(d.code, f.message.as_str())) && changes(&current, f)
+        // Refused fixes drop out and the rest are chosen again on the same text, within
+        // the pass: each round refuses at least one fix, so this ends, and refusals do
+        // not use up the passes that applying fixes needs (fixes meeting at one point,
+        // each refused in turn, once took a pass apiece).
+        let (chosen, kept, next, checked) = loop {
+            let refused: HashSet<(&str, &str)> = rejected.iter().map(|r| (r.code, r.message.as_str())).collect();
+            let candidates: Vec<&Diagnostic> = diagnostics
+                .iter()
+                .filter(|d| {
+                    d.fix.as_ref().is_some_and(|f| {
+                        mode.applies(f) && !refused.contains(&(d.code, f.message.as_str())) && changes(&current, f)
+                    })
                 })
-            })
-            .collect();
-        let chosen = non_overlapping(&candidates);
+                .collect();
+            let chosen = non_overlapping(&candidates);
+            if chosen.is_empty() || pass == MAX_PASSES {
+                break (chosen, Vec::new(), String::new(), Err(String::new()));
+            }
+            let mut kept = chosen.clone();
+            let mut next = apply(&current, &kept);
+            let mut checked = check_pass(&script, &next);
+            if checked.is_err() {
+                // Some fix in this pass harms the script: keep, in order, the ones that
+                // do not. The others wait: once the kept ones are applied they may be
+                // harmless (a fallback deleting a connection that a later sign-in still
+                // reads until its own rewrite). Only a round where nothing can be kept
+                // drops them for good.
+                kept.clear();
+                let mut refused = Vec::new();
+                keep_harmless(&script, &current, &chosen, &mut kept, &mut refused);
+                if kept.is_empty() {
+                    rejected.extend(refused);
+                    continue;
+                }
+                next = apply(&current, &kept);
+                checked = check_pass(&script, &next);
+            }
+            break (chosen, kept, next, checked);
+        };
         if chosen.is_empty() && look == Look::Remembering && current != text && pass < MAX_PASSES {
             look = Look::Afresh;
             // The next run judges every fix on this text anew, refused ones too.
             rejected.clear();
             first = Some(lint(&script, look));
-            drop(candidates);
             tree = Some(script.tree);
             continue;
         }
@@ -303,24 +331,6 @@ fn fix_with(
         if pass == MAX_PASSES {
             unsettled.extend(chosen.iter().map(|d| d.code));
             break;
-        }
-        let mut kept = chosen.clone();
-        let mut next = apply(&current, &kept);
-        let mut checked = check_pass(&script, &next);
-        if checked.is_err() {
-            // Some fix in this pass harms the script: keep, in order, the ones that do not.
-            // The others wait: once the kept ones are applied they may be harmless (a
-            // fallback deleting a connection that a later sign-in still reads until its
-            // own rewrite). Only a pass where nothing can be kept drops them for good.
-            kept.clear();
-            let mut refused = Vec::new();
-            keep_harmless(&script, &current, &chosen, &mut kept, &mut refused);
-            if kept.is_empty() {
-                rejected.extend(refused);
-                continue;
-            }
-            next = apply(&current, &kept);
-            checked = check_pass(&script, &next);
         }
         applied.extend(kept.iter().map(|d| applied_fix(d)));
         passes.push(sorted_edits(&kept));

@@ -102,6 +102,12 @@ regressions! {
     // stepped back that far from the statement, into the character (a panic). Such a
     // body is left to a human now. Found by the fuzzer in CI.
     if_body_sharing_its_first_line: "if-body-sharing-its-first-line.ps1",
+    // Four user-assigned sign-in rewrites after a broken `param()` block, each adding
+    // the `$IdentityClientId` declaration at the same point and each refused (a syntax
+    // error): only one of the fixes meeting there is chosen a pass, so refusing them in
+    // turn took a pass apiece and used up the passes before the fixes that apply. A
+    // pass now chooses again at once without the refused ones. Found by the fuzzer in CI.
+    refusals_at_one_insertion_point: "refusals-at-one-insertion-point.ps1",
 }
 
 #[test]
