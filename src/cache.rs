@@ -223,6 +223,7 @@ impl Finding {
                     .map(|(range, content)| Edit::replace(range.clone(), content.clone()))
                     .collect(),
             }),
+            activity: None,
         };
         Some((diagnostic, self.fixable))
     }

@@ -219,14 +219,9 @@ impl Config {
     }
 
     /// Whether a folder walk takes `path`: its name or its path below the config's
-    /// folder matches `include`. Exported graphical runbooks (`*.graphrunbook`) are
-    /// accepted in the patterns but not taken yet: no reader for their PowerShell view
-    /// exists, and reading their JSON as a script would only report parse errors.
+    /// folder matches `include`.
     pub fn includes(&self, path: &Path) -> bool {
-        let graphical = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("graphrunbook"));
-        !graphical
-            && (path.file_name().is_some_and(|name| self.include.is_match(name))
-                || self.include.is_match(self.relative(path)))
+        path.file_name().is_some_and(|name| self.include.is_match(name)) || self.include.is_match(self.relative(path))
     }
 
     pub fn is_excluded(&self, path: &Path) -> bool {

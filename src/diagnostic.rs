@@ -102,4 +102,18 @@ pub struct Diagnostic {
     pub message: String,
     pub range: Range<usize>,
     pub fix: Option<Fix>,
+    /// The graphical runbook activity the finding is in (`range` is then a range of
+    /// the runbook's PowerShell view); `None` in scripts.
+    pub activity: Option<String>,
+}
+
+impl Diagnostic {
+    /// The message as the text formats show it: with the activity in front when the
+    /// finding is in a graphical runbook's activity.
+    pub fn located_message(&self) -> std::borrow::Cow<'_, str> {
+        match &self.activity {
+            Some(activity) => format!("in activity '{activity}': {}", self.message).into(),
+            None => self.message.as_str().into(),
+        }
+    }
 }

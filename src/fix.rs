@@ -79,6 +79,20 @@ pub struct FixOutcome {
 }
 
 impl FixOutcome {
+    /// A text left as it is, with the findings it still has.
+    pub fn unchanged(text: &str, remaining: Vec<Diagnostic>) -> Self {
+        FixOutcome {
+            text: text.to_owned(),
+            applied: Vec::new(),
+            found: remaining.clone(),
+            remaining,
+            converged: true,
+            unsettled: Vec::new(),
+            rejected: Vec::new(),
+            passes: Vec::new(),
+        }
+    }
+
     pub fn changed(&self, original: &str) -> bool {
         self.text != original
     }
@@ -197,16 +211,7 @@ impl Left {
 /// Fix `text` to a fixpoint.
 pub fn fix_text(text: &str, options: &LintOptions, mode: FixMode) -> FixOutcome {
     if !could_have_findings(text) {
-        return FixOutcome {
-            text: text.to_owned(),
-            applied: Vec::new(),
-            remaining: Vec::new(),
-            converged: true,
-            unsettled: Vec::new(),
-            rejected: Vec::new(),
-            passes: Vec::new(),
-            found: Vec::new(),
-        };
+        return FixOutcome::unchanged(text, Vec::new());
     }
     fix_script(Script::parse(text), None, options, mode)
 }
@@ -288,8 +293,7 @@ fn fix_with(
                 break (chosen, Vec::new(), String::new(), Err(String::new()));
             }
             let mut kept = chosen.clone();
-            let mut next = apply(&current, &kept);
-            let mut checked = check_pass(&script, &next);
+            let (mut next, mut checked) = check_pass(&script, &sorted_edits(&kept));
             if checked.is_err() {
                 // Some fix in this pass harms the script: keep, in order, the ones that
                 // do not. The others wait: once the kept ones are applied they may be
@@ -298,13 +302,12 @@ fn fix_with(
                 // drops them for good.
                 kept.clear();
                 let mut refused = Vec::new();
-                keep_harmless(&script, &current, &chosen, &mut kept, &mut refused);
+                keep_harmless(&script, &chosen, &mut kept, &mut refused);
                 if kept.is_empty() {
                     rejected.extend(refused);
                     continue;
                 }
-                next = apply(&current, &kept);
-                checked = check_pass(&script, &next);
+                (next, checked) = check_pass(&script, &sorted_edits(&kept));
             }
             break (chosen, kept, next, checked);
         };
@@ -365,7 +368,7 @@ fn fix_with(
 /// fix applies one fix at a time: MI101's deletion of a connection is harmful until the
 /// sign-in reading it has been rewritten).
 pub fn harm_of(script: &Script, fix: &Fix) -> Option<String> {
-    check_pass(script, &apply_edits(script.text, &fix.edits)).err()
+    check_pass(script, &fix.edits).1.err()
 }
 
 /// Whether applying `fix` to `text` changes it: one that writes back what is there
@@ -382,14 +385,13 @@ fn changes(text: &str, fix: &Fix) -> bool {
 /// about h·log n trial parses, not n.
 fn keep_harmless<'d>(
     script: &Script,
-    text: &str,
     group: &[&'d Diagnostic],
     kept: &mut Vec<&'d Diagnostic>,
     refused: &mut Vec<RejectedFix>,
 ) {
     let mut trial = kept.clone();
     trial.extend_from_slice(group);
-    match check_pass(script, &apply(text, &trial)) {
+    match check_pass(script, &sorted_edits(&trial)).1 {
         Ok(_) => kept.extend_from_slice(group),
         Err(reason) if group.len() == 1 => refused.push(RejectedFix {
             code: group[0].code,
@@ -398,26 +400,59 @@ fn keep_harmless<'d>(
         }),
         Err(_) => {
             let (first, second) = group.split_at(group.len() / 2);
-            keep_harmless(script, text, first, kept, refused);
-            keep_harmless(script, text, second, kept, refused);
+            keep_harmless(script, first, kept, refused);
+            keep_harmless(script, second, kept, refused);
         }
     }
 }
 
-/// Parse the text a pass would produce and say what it would break, if anything: new
-/// parse errors, or a variable the script still reads whose every assignment is gone.
-/// Harmless, the parsed tree serves the next pass.
-fn check_pass(before: &Script, after: &str) -> Result<tree_sitter::Tree, String> {
-    let after = Script::parse(after);
-    match harm(before, &after) {
+/// The text a pass's `edits` (sorted) would produce, and what it would break, if
+/// anything: new parse errors, code turned into a string or comment, or a variable the
+/// script still reads whose every assignment is gone. Harmless, the parsed tree serves
+/// the next pass.
+fn check_pass(before: &Script, edits: &[Edit]) -> (String, Result<tree_sitter::Tree, String>) {
+    let text = apply_edits(before.text, edits);
+    let after = Script::parse(&text);
+    let checked = match harm(before, edits, &after) {
         Some(reason) => Err(reason),
         None => Ok(after.tree),
-    }
+    };
+    (text, checked)
 }
 
-/// What applying a pass would break, if anything: new parse errors, or a variable
-/// the script still reads whose every assignment is gone.
-fn harm(before: &Script, after: &Script) -> Option<String> {
+/// Whether text the edits keep, code in `before`, is part of a comment or string in
+/// `after`: an inserted quote or `#` that pairs with one the parser had left unmatched
+/// (an unclosed `'` before the edit) swallows the code after it.
+fn turns_code_into_text(before: &Script, edits: &[Edit], after: &Script) -> bool {
+    // The kept runs: (start in before, end in before, start in after).
+    let mut kept = Vec::with_capacity(edits.len() + 1);
+    let (mut at, mut shift) = (0usize, 0isize);
+    for edit in edits {
+        kept.push((at, edit.range.start, at.saturating_add_signed(shift)));
+        shift += edit.content.len() as isize - edit.range.len() as isize;
+        at = edit.range.end;
+    }
+    kept.push((at, before.text.len(), at.saturating_add_signed(shift)));
+    let old_texts = before.text_spans();
+    let covered = |range: Range<usize>| {
+        let i = old_texts.partition_point(|t| t.start <= range.start);
+        i.checked_sub(1).is_some_and(|i| old_texts[i].end >= range.end)
+    };
+    after.text_spans().iter().any(|span| {
+        let first = kept.partition_point(|&(start, end, to)| to + (end - start) <= span.start);
+        kept[first..]
+            .iter()
+            .take_while(|&&(_, _, to)| to < span.end)
+            .any(|&(start, end, to)| {
+                let from = span.start.max(to);
+                let until = span.end.min(to + (end - start));
+                from < until && !covered(from - to + start..until - to + start)
+            })
+    })
+}
+
+/// What applying a pass would break, if anything (see `check_pass`).
+fn harm(before: &Script, edits: &[Edit], after: &Script) -> Option<String> {
     if after.errors.len() > before.errors.len() {
         return Some("it would leave a syntax error".to_owned());
     }
@@ -426,6 +461,9 @@ fn harm(before: &Script, after: &Script) -> Option<String> {
     let unread = |script: &Script| script.errors.iter().map(|e| e.len()).sum::<usize>();
     if unread(after) > unread(before) {
         return Some("it would put code where the parser cannot read it".to_owned());
+    }
+    if turns_code_into_text(before, edits, after) {
+        return Some("it would turn code into part of a string or comment".to_owned());
     }
     let assigned =
         |script: &Script| -> BTreeSet<String> { script.assignments.iter().map(|a| a.variable.clone()).collect() };
@@ -513,13 +551,55 @@ fn sorted_edits(diagnostics: &[&Diagnostic]) -> Vec<Edit> {
     edits
 }
 
-fn apply(text: &str, diagnostics: &[&Diagnostic]) -> String {
-    apply_edits(text, &sorted_edits(diagnostics))
+/// Edits turning `before` into `after`, one per run of changed lines: editors keep the
+/// cursor and folds of the lines in between.
+pub fn changed_lines(before: &str, after: &str) -> Vec<Edit> {
+    let diff = similar::TextDiff::configure()
+        .algorithm(similar::Algorithm::Myers)
+        .diff_lines(before, after);
+    // Where each old line starts, and the end.
+    let mut starts = vec![0];
+    for line in diff.iter_old_slices() {
+        starts.push(starts[starts.len() - 1] + line.len());
+    }
+    let mut edits: Vec<Edit> = Vec::new();
+    for op in diff.ops() {
+        if op.tag() == similar::DiffTag::Equal {
+            continue;
+        }
+        let old = op.old_range();
+        let new = op.new_range();
+        let (start, end) = (starts[old.start], starts[old.end]);
+        let content: String = new.filter_map(|i| diff.new_slice(i)).collect();
+        match edits.last_mut() {
+            Some(last) if last.range.end == start => {
+                last.range.end = end;
+                last.content.push_str(&content);
+            }
+            _ => edits.push(Edit::replace(start..end, content)),
+        }
+    }
+    edits
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn changed_lines_rebuild_the_new_text() {
+        let before = "a\r\nb\r\nc\r\nd\r\ne";
+        for after in [
+            "a\r\nB\r\nc\r\nd\r\nE",
+            "b\r\nc",
+            "x\r\na\r\nb\r\nc\r\nd\r\ne\r\n",
+            "a\r\nb\r\nc\r\nd\r\ne",
+        ] {
+            let edits = changed_lines(before, after);
+            assert_eq!(apply_edits(before, &edits), after);
+        }
+        assert_eq!(changed_lines(before, "a\r\nB\r\nc\r\nd\r\ne").len(), 1);
+    }
 
     #[test]
     fn a_fix_deleting_what_is_still_read_is_harmful_alone() {
@@ -592,6 +672,7 @@ Get-AzVM\r\n";
             message: String::new(),
             range,
             fix: Some(Fix::new(Applicability::Safe, "flip", vec![edit])),
+            activity: None,
         }
     }
 
@@ -700,6 +781,7 @@ $t = $x ? $y : $conn.TenantId\n";
             message: String::new(),
             range: 0..5,
             fix: Some(Fix::new(Applicability::Safe, "a", vec![Edit::replace(0..5, "A")])),
+            activity: None,
         };
         let mut b = a.clone();
         b.fix = Some(Fix::new(Applicability::Safe, "b", vec![Edit::replace(3..8, "B")]));

@@ -7,6 +7,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
+pub mod graphical;
 pub mod lint;
 #[cfg(feature = "lsp")]
 pub mod lsp;

@@ -389,8 +389,16 @@ fn folders_give_scripts_and_modules_in_any_case_and_include_changes_the_list() {
         files.dedup();
         (files, output)
     };
-    let (walked, _) = files_with_findings(&["."]);
+    let (walked, output) = files_with_findings(&["."]);
     assert_eq!(walked, ["Stop-VMs.PS1", "modules/Helper.Psm1"]);
+    // A graphical runbook is walked too; this one is a script under that name, so it
+    // is skipped with the reason.
+    assert!(
+        stderr(&output)
+            .contains("Flow.graphrunbook: skipped: not a graphical runbook mimigrate can read: the file is not JSON"),
+        "{}",
+        stderr(&output)
+    );
 
     // Named explicitly, a file is checked whatever its extension: pre-commit's
     // `powershell` type passes `*.psd1` data files too.
@@ -400,11 +408,15 @@ fn folders_give_scripts_and_modules_in_any_case_and_include_changes_the_list() {
     // `include` replaces the list; its patterns ignore case and may name folders.
     std::fs::write(root.join("mimigrate.toml"), "include = [\"*.TXT\", \"modules/*\"]\n").unwrap();
     assert_eq!(files_with_findings(&["."]).0, ["modules/Helper.Psm1", "notes.txt"]);
-    // Graphical runbooks are accepted in `include` but not read until their reader exists.
+    // `include` may name graphical runbooks alone.
     std::fs::write(root.join("mimigrate.toml"), "include = [\"*.graphrunbook\"]\n").unwrap();
     let (none, output) = files_with_findings(&["."]);
     assert!(none.is_empty(), "{none:?}");
-    assert!(stderr(&output).contains("no scripts"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Flow.graphrunbook: skipped"),
+        "{}",
+        stderr(&output)
+    );
 
     std::fs::write(root.join("mimigrate.toml"), "include = \"*.ps1\"\n").unwrap();
     let bad = mimigrate(&["check", "."], root);

@@ -414,7 +414,7 @@ fn a_run_that_finds_no_script_says_so_and_exits_0() {
     for command in ["check", "fix"] {
         let ended = run(&[command, "."], dir.path());
         assert_eq!(ended.code(), Some(0), "{}", ended.stderr);
-        ended.said_once("no scripts (*.ps1, *.psm1 or the config's `include`) found");
+        ended.said_once("no scripts (*.ps1, *.psm1, *.graphrunbook or the config's `include`) found");
     }
     let quiet = run(&["check", "--quiet", "."], dir.path());
     assert_eq!((quiet.code(), quiet.stderr.as_str()), (Some(0), ""));

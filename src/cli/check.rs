@@ -49,14 +49,20 @@ pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String
     inputs.progress = format.is_human() && !quiet;
     // A script from stdin is an editor's unsaved buffer: not worth keeping.
     let cache = (!args.no_cache && inputs.stdin.is_none()).then(|| Cache::open(&args.cache_dir));
-    let (files, unread) = inputs.read_each(|input, _, source| {
-        CheckedFile::check(
+    let (files, unread) = inputs.read_each(|input, _, source, graphical| match graphical {
+        // Never fixed, so nothing is fixable; the findings carry the editor's steps.
+        Some(runbook) => {
+            let mut file = CheckedFile::check(input.path, source, &input.options, false, cache.as_ref());
+            file.diagnostics = runbook.present(file.diagnostics, &input.options);
+            file
+        }
+        None => CheckedFile::check(
             input.path,
             source,
             &input.options,
             format.shows_fixability(),
             cache.as_ref(),
-        )
+        ),
     });
     if let Some(cache) = cache {
         cache.save();

@@ -10,7 +10,8 @@ use super::inputs::{report_skipped, FileArgs, HasPath, Input, Skipped, TargetArg
 use super::{closed_pipe_is_fine, plural};
 use crate::diagnostic::{Applicability, Diagnostic};
 use crate::fix::{fix_text, FixMode, FixOutcome, MAX_PASSES};
-use crate::lint::CheckedFile;
+use crate::graphical::is_graphical;
+use crate::lint::{lint, CheckedFile};
 use crate::output::Format;
 use crate::source::{LineIndex, SourceText};
 use crate::write::Writer;
@@ -44,6 +45,8 @@ struct Fixed {
     original: Vec<u8>,
     source: SourceText,
     outcome: FixOutcome,
+    /// A graphical runbook: never written, its findings are changed in the editor.
+    graphical: bool,
 }
 
 impl HasPath for Fixed {
@@ -68,13 +71,21 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
     if let Some((input, bytes)) = inputs.stdin {
         return fix_stdin(input, &bytes, mode, &args, quiet);
     }
-    let (fixed, unread) = inputs.read_each(|input, original, source| {
-        let outcome = fix_text(&source.text, &input.options, mode);
+    let (fixed, unread) = inputs.read_each(|input, original, source, graphical| {
+        let outcome = match &graphical {
+            // Never rewritten: its findings stay, with the steps in the graphical editor.
+            Some(runbook) => FixOutcome::unchanged(
+                &source.text,
+                runbook.present(lint(&source.text, &input.options), &input.options),
+            ),
+            None => fix_text(&source.text, &input.options, mode),
+        };
         Fixed {
             input,
             original,
             source,
             outcome,
+            graphical: graphical.is_some(),
         }
     });
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -170,6 +181,19 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
 
 /// `fix -`: the fixed script on stdout in its own encoding, notes on stderr.
 fn fix_stdin(input: Input, bytes: &[u8], mode: FixMode, args: &FixArgs, quiet: bool) -> Result<ExitCode, String> {
+    if is_graphical(&input.path) {
+        // Never rewritten: the bytes go back as they came (no diff: nothing changes).
+        if !(args.diff || args.check) {
+            std::io::stdout().lock().write_all(bytes).or_else(closed_pipe_is_fine)?;
+        }
+        if !quiet {
+            eprintln!(
+                "mimigrate: {}: a graphical runbook is never rewritten; `mimigrate check` says what to change in the graphical editor",
+                input.path.display()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let source = SourceText::decode(bytes).map_err(|e| format!("{}: {e}", input.path.display()))?;
     let outcome = fix_text(&source.text, &input.options, mode);
     let changed = outcome.changed(&source.text);
@@ -242,6 +266,15 @@ fn summary(
 fn report_unsettled(fixed: &[Fixed]) {
     let mut stderr = std::io::stderr().lock();
     for file in fixed {
+        if file.graphical && !file.outcome.remaining.is_empty() {
+            let n = file.outcome.remaining.len();
+            let _ = writeln!(
+                stderr,
+                "mimigrate: {}: a graphical runbook is never rewritten; change its {n} finding{} in the graphical editor (each says how)",
+                file.input.path.display(),
+                plural(n)
+            );
+        }
         if !file.outcome.converged {
             let _ = writeln!(
                 stderr,

@@ -11,8 +11,9 @@ use clap::{Args, ValueEnum};
 use crate::config::Config;
 pub use crate::discover::Skipped;
 use crate::discover::{discover, ConfigSource, Configs};
+use crate::graphical::{is_graphical, read_export, GraphicalRunbook};
 use crate::lint::{LintOptions, RuleSelection};
-use crate::source::{read_regular, SourceText, MAX_FILE_BYTES};
+use crate::source::{read_regular, Encoding, SourceText, MAX_FILE_BYTES};
 use crate::target::{Identity, MigrationTarget, SubscriptionSource};
 use crate::write::pause_for_tests;
 
@@ -140,7 +141,7 @@ impl Unread {
             if self.nothing_found && self.missing.is_empty() {
                 let _ = writeln!(
                     std::io::stderr(),
-                    "mimigrate: warning: no scripts (*.ps1, *.psm1 or the config's `include`) found in the given paths; nothing was checked"
+                    "mimigrate: warning: no scripts (*.ps1, *.psm1, *.graphrunbook or the config's `include`) found in the given paths; nothing was checked"
                 );
             }
         }
@@ -256,17 +257,17 @@ impl Inputs {
     /// the walk's skipped paths.
     pub fn read_each<T: Send + HasPath>(
         self,
-        work: impl Fn(Input, Vec<u8>, SourceText) -> T + Sync,
+        work: impl Fn(Input, Vec<u8>, SourceText, Option<GraphicalRunbook>) -> T + Sync,
     ) -> (Vec<T>, Unread) {
         use rayon::prelude::*;
         let mut done = Vec::new();
         let mut unread = self.unread;
         if let Some((input, bytes)) = self.stdin {
-            match SourceText::decode(&bytes) {
-                Ok(source) => done.push(work(input, bytes, source)),
+            match source_of(&input.path, bytes) {
+                Ok((bytes, source, graphical)) => done.push(work(input, bytes, source, graphical)),
                 Err(reason) => unread.skipped.push(Skipped {
                     path: input.path,
-                    reason: reason.to_string(),
+                    reason,
                 }),
             }
         }
@@ -284,7 +285,7 @@ impl Inputs {
             .into_par_iter()
             .map(|input| {
                 let result = match read_source(&input.path) {
-                    Ok((bytes, source)) => Ok(work(input, bytes, source)),
+                    Ok((bytes, source, graphical)) => Ok(work(input, bytes, source, graphical)),
                     Err(reason) => Err(Skipped {
                         path: input.path,
                         reason,
@@ -316,11 +317,28 @@ pub trait HasPath {
     fn path(&self) -> &Path;
 }
 
+/// A file's bytes, its text and, for a graphical runbook, the runbook (whose text is
+/// its PowerShell view).
+type Loaded = (Vec<u8>, SourceText, Option<GraphicalRunbook>);
+
 /// Read and decode one file; the reason when it cannot be used.
-fn read_source(path: &Path) -> Result<(Vec<u8>, SourceText), String> {
+fn read_source(path: &Path) -> Result<Loaded, String> {
     let bytes = read_regular(path, MAX_FILE_BYTES).map_err(|e| e.to_string())?;
+    source_of(path, bytes)
+}
+
+/// Decode a file's bytes: a script's text, or a graphical runbook's view.
+fn source_of(path: &Path, bytes: Vec<u8>) -> Result<Loaded, String> {
+    if is_graphical(path) {
+        let runbook = read_export(&bytes)?;
+        let source = SourceText {
+            text: runbook.view.text.clone(),
+            encoding: Encoding::Utf8,
+        };
+        return Ok((bytes, source, Some(runbook)));
+    }
     let source = SourceText::decode(&bytes).map_err(|e| e.to_string())?;
-    Ok((bytes, source))
+    Ok((bytes, source, None))
 }
 
 /// `--select MI10O` is a typo, not a selection of nothing. Codes of rules this

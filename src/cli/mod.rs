@@ -50,6 +50,11 @@ enum Command {
     Permissions(Box<permissions::PermissionsArgs>),
     /// Run the language server for editors on stdin/stdout (see README "Editors").
     Lsp,
+    /// Print the PowerShell view of a graphical runbook (.graphrunbook): what `check` reads.
+    View {
+        /// An exported graphical runbook.
+        file: std::path::PathBuf,
+    },
     /// Print a rule's documentation; without CODE, list every rule.
     Rule {
         /// A rule code such as MI102, or its name (certificate-login).
@@ -57,7 +62,7 @@ enum Command {
     },
 }
 
-const SUBCOMMANDS: &[&str] = &["check", "fix", "modules", "permissions", "lsp", "rule", "help"];
+const SUBCOMMANDS: &[&str] = &["check", "fix", "modules", "permissions", "lsp", "view", "rule", "help"];
 
 /// Parse the process arguments; `mimigrate PATHS` means `mimigrate check PATHS`. A
 /// first argument that is no path and looks like a mistyped command is an error that
@@ -110,6 +115,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Modules(args) => modules::run(*args, cli.quiet),
         Command::Permissions(args) => permissions::run(*args, cli.quiet),
         Command::Lsp => lsp(),
+        Command::View { file } => view(&file),
         Command::Rule { code } => rule(code.as_deref()),
     };
     result.unwrap_or_else(|message| {
@@ -126,6 +132,17 @@ fn lsp() -> Result<ExitCode, String> {
 #[cfg(not(feature = "lsp"))]
 fn lsp() -> Result<ExitCode, String> {
     Err("this mimigrate was built without the `lsp` feature (cargo install --features lsp)".into())
+}
+
+/// `mimigrate view FILE`: the view `check` reads in a graphical runbook's place.
+fn view(file: &std::path::Path) -> Result<ExitCode, String> {
+    let bytes = crate::source::read_regular(file, crate::source::MAX_FILE_BYTES)
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    let runbook = crate::graphical::read_export(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(runbook.view.text.as_bytes())
+        .or_else(closed_pipe_is_fine)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn rule(code: Option<&str>) -> Result<ExitCode, String> {

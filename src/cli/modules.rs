@@ -51,7 +51,7 @@ pub fn run(args: ModulesArgs, quiet: bool) -> Result<ExitCode, String> {
     let mode = FixMode {
         unsafe_fixes: args.unsafe_fixes,
     };
-    let (reports, unread) = inputs.read_each(|input, _, source| {
+    let (reports, unread) = inputs.read_each(|input, _, source, _| {
         let text = if args.after_fix {
             fix_text(&source.text, &input.options, mode).text
         } else {

@@ -43,7 +43,7 @@ impl HasPath for ScriptReport {
 pub fn run(args: PermissionsArgs, quiet: bool) -> Result<ExitCode, String> {
     let mut inputs = args.files.load(&TargetArgs::default())?;
     inputs.progress = !quiet && matches!(args.format, PermissionsFormat::Table);
-    let (reports, unread) = inputs.read_each(|input, _, source| ScriptReport::new(input.path, &source.text));
+    let (reports, unread) = inputs.read_each(|input, _, source, _| ScriptReport::new(input.path, &source.text));
     unread.report(quiet);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let printed = match args.format {

@@ -8,7 +8,7 @@ use tree_sitter::Tree;
 
 use super::convert::Positions;
 use crate::diagnostic::{Diagnostic, Edit};
-use crate::fix::{fix_text, FixMode};
+use crate::fix::{changed_lines, fix_text, FixMode};
 use crate::lint::{could_have_findings, lint_script, LintOptions};
 use crate::source::{ColumnUnit, LineIndex, MAX_FILE_BYTES};
 use crate::syntax::{self, model::Script};
@@ -149,57 +149,5 @@ impl Document {
             });
         }
         slot.as_deref().unwrap_or_default()
-    }
-}
-
-/// Edits turning `before` into `after`, one per run of changed lines: editors keep the
-/// cursor and folds of the lines in between.
-pub fn changed_lines(before: &str, after: &str) -> Vec<Edit> {
-    let diff = similar::TextDiff::configure()
-        .algorithm(similar::Algorithm::Myers)
-        .diff_lines(before, after);
-    // Where each old line starts, and the end.
-    let mut starts = vec![0];
-    for line in diff.iter_old_slices() {
-        starts.push(starts[starts.len() - 1] + line.len());
-    }
-    let mut edits: Vec<Edit> = Vec::new();
-    for op in diff.ops() {
-        if op.tag() == similar::DiffTag::Equal {
-            continue;
-        }
-        let old = op.old_range();
-        let new = op.new_range();
-        let (start, end) = (starts[old.start], starts[old.end]);
-        let content: String = new.filter_map(|i| diff.new_slice(i)).collect();
-        match edits.last_mut() {
-            Some(last) if last.range.end == start => {
-                last.range.end = end;
-                last.content.push_str(&content);
-            }
-            _ => edits.push(Edit::replace(start..end, content)),
-        }
-    }
-    edits
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::output::apply_edits;
-
-    #[test]
-    fn changed_lines_rebuild_the_new_text() {
-        let before = "a\r\nb\r\nc\r\nd\r\ne";
-        for after in [
-            "a\r\nB\r\nc\r\nd\r\nE",
-            "b\r\nc",
-            "x\r\na\r\nb\r\nc\r\nd\r\ne\r\n",
-            "a\r\nb\r\nc\r\nd\r\ne",
-        ] {
-            let edits = changed_lines(before, after);
-            assert_eq!(apply_edits(before, &edits), after);
-        }
-        assert_eq!(changed_lines(before, "a\r\nB\r\nc\r\nd\r\ne").len(), 1);
     }
 }

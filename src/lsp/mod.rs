@@ -24,7 +24,7 @@ use std::process::ExitCode;
 use std::sync::mpsc;
 use std::time::Duration;
 
-pub use document::changed_lines;
+pub use crate::fix::changed_lines;
 use transport::{read_message, Incoming};
 
 /// Changes closer together than this are one burst, analysed when it ends.

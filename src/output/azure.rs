@@ -26,7 +26,7 @@ impl Printer for Azure {
                     start.line,
                     start.column,
                     escape_property(diagnostic.code),
-                    escape_data(&diagnostic.message)
+                    escape_data(&diagnostic.located_message())
                 )?;
             }
         }

@@ -27,7 +27,7 @@ impl Printer for Concise {
                     start.line,
                     start.column,
                     diagnostic.code,
-                    diagnostic.message
+                    diagnostic.located_message()
                 )?;
             }
         }

@@ -34,7 +34,7 @@ impl Printer for GitHub {
                     "::{command} file={path},line={},endLine={}{columns},title={title}::{}",
                     start.line,
                     end.line,
-                    escape_data(&diagnostic.message)
+                    escape_data(&diagnostic.located_message())
                 )?;
             }
         }

@@ -14,7 +14,7 @@ pub struct GitLab;
 
 #[derive(Serialize)]
 struct Issue<'a> {
-    description: &'a str,
+    description: String,
     check_name: &'a str,
     fingerprint: String,
     severity: &'static str,
@@ -41,7 +41,7 @@ impl Printer for GitLab {
             for (diagnostic, fingerprint) in file.diagnostics.iter().zip(fingerprints(file)) {
                 let line = |offset| file.lines.position(&file.source.text, offset).line;
                 issues.push(Issue {
-                    description: &diagnostic.message,
+                    description: diagnostic.located_message().into_owned(),
                     check_name: diagnostic.code,
                     fingerprint,
                     severity: severity(diagnostic.severity),

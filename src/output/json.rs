@@ -22,6 +22,9 @@ struct JsonFinding<'a> {
     end: Position,
     url: Option<String>,
     fix: Option<JsonFix<'a>>,
+    /// The graphical runbook activity of the finding (positions are in its view).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    activity: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -49,6 +52,7 @@ fn finding<'a>(file: &'a CheckedFile, diagnostic: &'a Diagnostic) -> JsonFinding
         start: position(diagnostic.range.start),
         end: position(diagnostic.range.end),
         url: rules::by_code(diagnostic.code).and_then(|rule| rule.url()),
+        activity: diagnostic.activity.as_deref(),
         fix: diagnostic.fix.as_ref().map(|fix| JsonFix {
             applicability: fix.applicability.as_str(),
             message: &fix.message,

@@ -47,11 +47,13 @@ impl Printer for JUnit {
                 writeln!(
                     out,
                     r#"      <failure message="{}" type="{}">{}</failure>"#,
-                    escape(&diagnostic.message),
+                    escape(&diagnostic.located_message()),
                     escape(diagnostic.code),
                     escape(&format!(
                         "{path}:{}:{}: {}",
-                        start.line, start.column, diagnostic.message
+                        start.line,
+                        start.column,
+                        diagnostic.located_message()
                     ))
                 )?;
                 writeln!(out, "    </testcase>")?;

@@ -83,7 +83,7 @@ fn file_section(text: &mut String, file: &CheckedFile) {
             text,
             "| {line} | {}{marker} | {} |",
             diagnostic.code,
-            cell(&diagnostic.message)
+            cell(&diagnostic.located_message())
         );
     }
     text.push('\n');

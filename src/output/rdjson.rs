@@ -45,7 +45,7 @@ impl Printer for Rdjson {
                         .into_iter()
                         .collect();
                     json!({
-                        "message": diagnostic.message,
+                        "message": diagnostic.located_message(),
                         "location": {
                             "path": slash_path(&file.path),
                             "range": range(file, diagnostic.range.clone()),

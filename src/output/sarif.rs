@@ -90,6 +90,14 @@ fn file_results(file: &CheckedFile) -> Vec<Value> {
             if let Some(fix) = fixes(file, diagnostic, &artifact) {
                 result["fixes"] = fix;
             }
+            if let Some(activity) = &diagnostic.activity {
+                // A graphical runbook: the activity is where to look, and its fix is
+                // steps in the graphical editor, which SARIF's `fixes` cannot hold.
+                result["locations"][0]["logicalLocations"] = json!([{"name": activity, "kind": "function"}]);
+                if let Some(fix) = &diagnostic.fix {
+                    result["message"]["text"] = format!("{} {}", diagnostic.message, fix.message).into();
+                }
+            }
             result
         })
         .collect()

@@ -85,6 +85,7 @@ impl Rule {
             message: message.into(),
             range,
             fix,
+            activity: None,
         }
     }
 }

@@ -588,6 +588,11 @@ impl<'t> Script<'t> {
         holders(&self.commands, parents, |c| &c.range, offset).map(|index| (index, &self.commands[index]))
     }
 
+    /// The outermost comments and strings, in text order.
+    pub fn text_spans(&self) -> &[Range<usize>] {
+        &self.texts
+    }
+
     /// Whether byte `offset` lies strictly inside a comment or a string (text inserted
     /// there would become part of it).
     pub fn inside_text(&self, offset: usize) -> bool {
