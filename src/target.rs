@@ -81,7 +81,7 @@ impl MigrationTarget {
     pub fn client_id_expression(&self) -> Option<String> {
         match &self.identity {
             Identity::System => None,
-            Identity::UserClientId(id) => Some(format!("'{}'", id.replace('\'', "''"))),
+            Identity::UserClientId(id) => Some(crate::syntax::single_quoted(id)),
             Identity::UserClientIdVariable(_) => Some(CLIENT_ID_VARIABLE.to_owned()),
             Identity::UserClientIdExpression(expression) => Some(expression.clone()),
         }

@@ -336,6 +336,39 @@ fn every_truncation_and_byte_flip_of_a_real_stream_is_read_or_refused() {
     }
 }
 
+/// `corpus/graphical-run-as-template.graphrunbook` is the writer's Run As template, so
+/// `mimigrate check corpus/` and the format tests see a graphical runbook too; the file
+/// is made here (`MIMIGRATE_BLESS=1` rewrites it), never by hand.
+#[test]
+fn the_corpus_graphical_runbook_is_the_writers_template() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/graphical-run-as-template.graphrunbook");
+    let made = export(&run_as_template(
+        Source::Parameter("ConnectionName"),
+        &[Parameter {
+            name: "ConnectionName",
+            default: Some("AzureRunAsConnection"),
+        }],
+    ));
+    if std::env::var_os("MIMIGRATE_BLESS").is_some() {
+        std::fs::write(&path, &made).unwrap();
+    }
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        made,
+        "MIMIGRATE_BLESS=1 to rewrite"
+    );
+    let codes = placed(&findings(&read_export(made.as_bytes()).unwrap()));
+    assert_eq!(
+        codes,
+        [
+            "MI101 in 'Get Run As Connection'",
+            "MI102 in 'Connect to Azure'",
+            "MI401 in 'Connect to Azure'",
+            "MI601 in 'Connect to Azure'",
+        ]
+    );
+}
+
 // --- The command line ----------------------------------------------------------------
 
 fn folder() -> (tempfile::TempDir, PathBuf) {

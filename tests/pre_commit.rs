@@ -49,7 +49,7 @@ fn pre_commit_runs_our_hooks_on_commit() {
     };
     repo.git(&["init", "--quiet", "--initial-branch=main"]);
     let config = format!(
-        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: mimigrate\n      - id: mimigrate-fix\n",
+        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: mimigrate\n      - id: mimigrate-fix\n      - id: mimigrate-graphical\n",
         hooks_repo.display()
     );
     repo.write(".pre-commit-config.yaml", &config);
@@ -78,6 +78,22 @@ fn pre_commit_runs_our_hooks_on_commit() {
         repo.git(&["rm", "--cached", "--quiet", name]);
         std::fs::remove_file(repo.dir.join(name)).unwrap();
     }
+    // The graphical hook blocks the Run As template, naming the activity.
+    let name = "runbooks/Connect.GraphRunbook";
+    let template =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/graphical-run-as-template.graphrunbook"))
+            .unwrap();
+    std::fs::write(repo.dir.join(name), template).unwrap();
+    let blocked = repo.commit(name, "mimigrate-fix");
+    let said = text(&blocked);
+    assert!(!blocked.status.success(), "{name} was committed:\n{said}");
+    assert!(
+        said.contains("mimigrate (check graphical runbooks)") && said.contains("Failed"),
+        "{said}"
+    );
+    assert!(said.contains("MI101 in activity 'Get Run As Connection'"), "{said}");
+    repo.git(&["rm", "--cached", "--quiet", name]);
+    std::fs::remove_file(repo.dir.join(name)).unwrap();
     assert_eq!(repo.commits(), 1, "nothing but the config was committed");
 
     // A migrated runbook and a module manifest pass.

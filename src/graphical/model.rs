@@ -104,12 +104,9 @@ pub fn graph_runbook(stream: &Stream) -> Result<GraphRunbook, String> {
     let Some(root) = root.filter(|r| r.class.ends_with("GraphRunbook")) else {
         return Err("its root object is not an Orchestrator.GraphRunbook.Model.GraphRunbook".into());
     };
-    let parameters = root
-        .member("parameters")
-        .map(|v| objects.list(v, 1))
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|v| objects.instance(v, 1))
+    let parameters = objects
+        .elements(&root, "parameters")
+        .into_iter()
         .filter_map(|p| {
             Some(Parameter {
                 name: objects.text(p.member("name")?, 2)?,
@@ -122,20 +119,14 @@ pub fn graph_runbook(stream: &Stream) -> Result<GraphRunbook, String> {
             })
         })
         .collect();
-    let activities = root
-        .member("activities")
-        .map(|v| objects.list(v, 1))
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|v| objects.instance(v, 1))
+    let activities = objects
+        .elements(&root, "activities")
+        .into_iter()
         .map(|a| objects.activity(&a))
         .collect();
-    let links = root
-        .member("links")
-        .map(|v| objects.list(v, 1))
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|v| objects.instance(v, 1))
+    let links = objects
+        .elements(&root, "links")
+        .into_iter()
         .filter_map(|l| {
             let condition = l
                 .member("condition")
@@ -187,6 +178,17 @@ struct Objects<'s> {
 }
 
 impl<'s> Objects<'s> {
+    /// The objects of the list `owner.name` (the root's parameters, activities, links).
+    fn elements(&self, owner: &Instance<'s>, name: &str) -> Vec<Instance<'s>> {
+        owner
+            .member(name)
+            .map(|v| self.list(v, 1))
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| self.instance(v, 1))
+            .collect()
+    }
+
     fn instance(&self, value: &Value, depth: usize) -> Option<Instance<'s>> {
         let Value::Object(id) = value else { return None };
         match self.stream.object(*id)? {

@@ -17,6 +17,8 @@ use std::ops::Range;
 
 use regex::Regex;
 
+use crate::syntax::{comment_text, single_quoted};
+
 use super::model::{Activity, ActivityKind, Constant, GraphRunbook, ValueSource};
 
 /// The text and where each activity is in it.
@@ -88,7 +90,7 @@ pub fn render(graph: &GraphRunbook) -> View {
         let _ = writeln!(
             text,
             "# activity '{}'{}\n",
-            one_line(&activity.name),
+            comment_text(&activity.name),
             describe(activity, graph)
         );
         let code_start = text.len();
@@ -104,7 +106,7 @@ pub fn render(graph: &GraphRunbook) -> View {
                 text.push_str(&command_name(&qualified(command, module.as_deref())));
                 arguments(&mut text, parameters, &variables);
                 if let Some(custom) = custom {
-                    let _ = write!(text, " {}", variables.substitute(&one_line(custom)));
+                    let _ = write!(text, " {}", variables.substitute(&comment_text(custom)));
                 }
                 BlockKind::Command
             }
@@ -149,10 +151,10 @@ fn describe(activity: &Activity, graph: &GraphRunbook) -> String {
         } => {
             let mut out = String::from(" (command");
             if let Some(module) = module {
-                let _ = write!(out, " from {}", one_line(module));
+                let _ = write!(out, " from {}", comment_text(module));
             }
             if let Some(set) = parameter_set {
-                let _ = write!(out, ", parameter set {}", one_line(set));
+                let _ = write!(out, ", parameter set {}", comment_text(set));
             }
             out.push(')');
             out
@@ -160,7 +162,7 @@ fn describe(activity: &Activity, graph: &GraphRunbook) -> String {
         ActivityKind::Script { .. } => " (code)".to_owned(),
         ActivityKind::InvokeRunbook { .. } => " (runbook)".to_owned(),
         ActivityKind::Junction => " (junction)".to_owned(),
-        ActivityKind::Other(class) => format!(" ({}, not read)", one_line(class)),
+        ActivityKind::Other(class) => format!(" ({}, not read)", comment_text(class)),
     };
     let names: HashMap<&str, &str> = graph
         .activities
@@ -174,8 +176,8 @@ fn describe(activity: &Activity, graph: &GraphRunbook) -> String {
         .filter_map(|l| {
             let from = names.get(l.from.as_str())?;
             Some(match &l.condition {
-                Some(condition) => format!("'{}' when {}", one_line(from), one_line(condition)),
-                None => format!("'{}'", one_line(from)),
+                Some(condition) => format!("'{}' when {}", comment_text(from), comment_text(condition)),
+                None => format!("'{}'", comment_text(from)),
             })
         })
         .collect();
@@ -322,13 +324,13 @@ impl Variables {
     fn output(&self, activity: &str, field_path: &[String]) -> String {
         let mut out = match self.by_name.get(&activity.to_lowercase()) {
             Some(name) => format!("${name}"),
-            None => format!("$ActivityOutput[{}]", quoted(activity)),
+            None => format!("$ActivityOutput[{}]", single_quoted(activity)),
         };
         for field in field_path {
             if is_identifier(field) {
                 let _ = write!(out, ".{field}");
             } else {
-                let _ = write!(out, ".{}", quoted(field));
+                let _ = write!(out, ".{}", single_quoted(field));
             }
         }
         out
@@ -355,7 +357,7 @@ fn arguments(text: &mut String, parameters: &[(String, ValueSource)], variables:
 }
 
 fn value(source: &ValueSource, variables: &Variables) -> String {
-    let asset = |command: &str, name: &str| format!("({command} -Name {})", quoted(name));
+    let asset = |command: &str, name: &str| format!("({command} -Name {})", single_quoted(name));
     match source {
         ValueSource::Constant(c) => constant(c),
         ValueSource::RunbookParameter(name) => variable(name),
@@ -376,28 +378,13 @@ fn constant(c: &Constant) -> String {
         Constant::Bool(b) => format!("${b}"),
         Constant::Int(n) => n.to_string(),
         Constant::Float(f) if f.is_finite() => format!("{f:?}"),
-        Constant::Float(f) => quoted(&f.to_string()),
-        Constant::Text(s) => quoted(s),
+        Constant::Float(f) => single_quoted(&f.to_string()),
+        Constant::Text(s) => single_quoted(s),
         Constant::List(items) => {
             let items: Vec<String> = items.iter().map(constant).collect();
             format!("@({})", items.join(", "))
         }
     }
-}
-
-/// A single-quoted PowerShell string: every quote character PowerShell takes for a
-/// single quote (the typographic ones too) is doubled.
-fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('\'');
-    for c in s.chars() {
-        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}') {
-            out.push(c);
-        }
-        out.push(c);
-    }
-    out.push('\'');
-    out
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -455,7 +442,7 @@ fn command_name(command: &str) -> String {
     if plain {
         command.to_owned()
     } else {
-        format!("& {}", quoted(command))
+        format!("& {}", single_quoted(command))
     }
 }
 
@@ -483,11 +470,6 @@ fn powershell_type(name: &str) -> Option<String> {
     Some(short.to_owned())
 }
 
-/// Text for a comment line: line breaks and other control characters become spaces.
-fn one_line(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -499,6 +481,6 @@ mod tests {
         assert_eq!(identifier("1st step"), "Activity1stStep");
         assert_eq!(identifier("---"), "Activity");
         assert_eq!(variable("Connection Name"), "${Connection Name}");
-        assert_eq!(quoted("it's ‘x’"), "'it''s ‘‘x’’'");
+        assert_eq!(single_quoted("it's ‘x’"), "'it''s ‘‘x’’'");
     }
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::{account_grants, Certainty, Grant, Kind, Resource, ScriptReport, GRAPH_APP_ID, UNKNOWN_MEANS};
+use crate::syntax::{comment_text, single_quoted};
 
 /// The grant script for these scripts, whose object id parameter names the identity.
 pub fn grant_script(scripts: &[ScriptReport]) -> String {
@@ -77,7 +78,7 @@ fn write_header(
         env!("CARGO_PKG_VERSION")
     )?;
     for script in scripts {
-        writeln!(out, "#   {}", comment(&script.path.display().to_string()))?;
+        writeln!(out, "#   {}", comment_text(&script.path.display().to_string()))?;
     }
     writeln!(out, "#")?;
     if !grants.graph.is_empty() {
@@ -116,7 +117,7 @@ fn write_header(
         writeln!(out, "#")?;
         writeln!(out, "# Check by hand, NOT granted by this script ({}):", UNKNOWN_MEANS)?;
         for line in unknown {
-            writeln!(out, "#   {}", comment(line))?;
+            writeln!(out, "#   {}", comment_text(line))?;
         }
     }
     for script in scripts {
@@ -124,9 +125,9 @@ fn write_header(
             writeln!(
                 out,
                 "# Note: {} line {}: {}",
-                comment(&script.path.display().to_string()),
+                comment_text(&script.path.display().to_string()),
                 script.line(note.range.start),
-                comment(&note.text)
+                comment_text(&note.text)
             )?;
         }
     }
@@ -164,7 +165,7 @@ fn write_sign_in(out: &mut String, grants: &GrantGroups) -> std::fmt::Result {
     if !grants.directory_roles.is_empty() {
         scopes.push("RoleManagement.ReadWrite.Directory");
     }
-    let scopes: Vec<String> = scopes.into_iter().map(quoted).collect();
+    let scopes: Vec<String> = scopes.into_iter().map(single_quoted).collect();
     writeln!(out, "Connect-MgGraph -Scopes {} -NoWelcome", scopes.join(", "))?;
     writeln!(out)?;
     out.push_str(SCRIPT_HELPERS);
@@ -179,18 +180,26 @@ fn write_graph_roles(out: &mut String, graph: &[&Grant]) -> std::fmt::Result {
     let (by_id, by_name): (Vec<&Grant>, Vec<&Grant>) = graph.iter().partition(|g| g.app_role_id().is_some());
     writeln!(out)?;
     writeln!(out, "# Microsoft Graph app roles")?;
-    writeln!(out, "$graph = Get-ResourcePrincipal -AppId {}", quoted(GRAPH_APP_ID))?;
+    writeln!(
+        out,
+        "$graph = Get-ResourcePrincipal -AppId {}",
+        single_quoted(GRAPH_APP_ID)
+    )?;
     if !by_id.is_empty() {
         writeln!(out, "# ids from Microsoft Graph's permission reference")?;
         writeln!(out, "$graphRoles = [ordered]@{{")?;
-        let width = by_id.iter().map(|g| quoted(g.permission).len()).max().unwrap_or(0);
+        let width = by_id
+            .iter()
+            .map(|g| single_quoted(g.permission).len())
+            .max()
+            .unwrap_or(0);
         for grant in &by_id {
             writeln!(out, "    # {}{}", likely_prefix(grant), some_reasons(&grant.reasons))?;
             writeln!(
                 out,
                 "    {:<width$} = {}",
-                quoted(grant.permission),
-                quoted(grant.app_role_id().unwrap_or_default())
+                single_quoted(grant.permission),
+                single_quoted(grant.app_role_id().unwrap_or_default())
             )?;
         }
         writeln!(out, "}}")?;
@@ -209,7 +218,7 @@ fn write_graph_roles(out: &mut String, graph: &[&Grant]) -> std::fmt::Result {
         writeln!(
             out,
             "Grant-NamedAppRole -Resource $graph -Value {}",
-            quoted(grant.permission)
+            single_quoted(grant.permission)
         )?;
     }
     Ok(())
@@ -236,17 +245,17 @@ fn write_service_roles(out: &mut String, app_roles: &[&Grant]) -> std::fmt::Resu
         writeln!(
             out,
             "{variable} = Get-ResourcePrincipal -AppId {}",
-            quoted(resource.app_id().unwrap_or_default())
+            single_quoted(resource.app_id().unwrap_or_default())
         )?;
         for grant in grants {
             writeln!(out, "# {}", some_reasons(&grant.reasons))?;
             if let Some(note) = grant.note {
-                writeln!(out, "# {}", comment(note))?;
+                writeln!(out, "# {}", comment_text(note))?;
             }
             writeln!(
                 out,
                 "Grant-NamedAppRole -Resource {variable} -Value {}",
-                quoted(grant.permission)
+                single_quoted(grant.permission)
             )?;
         }
     }
@@ -255,7 +264,7 @@ fn write_service_roles(out: &mut String, app_roles: &[&Grant]) -> std::fmt::Resu
 
 /// An Entra directory role, assigned at the directory scope unless it already is.
 fn write_directory_role(out: &mut String, grant: &Grant) -> std::fmt::Result {
-    let name = quoted(grant.permission);
+    let name = single_quoted(grant.permission);
     writeln!(out)?;
     writeln!(
         out,
@@ -264,7 +273,7 @@ fn write_directory_role(out: &mut String, grant: &Grant) -> std::fmt::Result {
         some_reasons(&grant.reasons)
     )?;
     if let Some(note) = grant.note {
-        writeln!(out, "# {}", comment(note))?;
+        writeln!(out, "# {}", comment_text(note))?;
     }
     writeln!(
         out,
@@ -297,25 +306,6 @@ fn write_directory_role(out: &mut String, grant: &Grant) -> std::fmt::Result {
     writeln!(out, "}}")
 }
 
-/// A PowerShell single-quoted string.
-fn quoted(text: &str) -> String {
-    let mut out = String::from("'");
-    for c in text.chars() {
-        // Every quote character PowerShell accepts is doubled to stand for itself.
-        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}') {
-            out.push(c);
-        }
-        out.push(c);
-    }
-    out.push('\'');
-    out
-}
-
-/// Text safe inside a `#` comment: one line, no control characters.
-fn comment(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
-}
-
 /// The first few reasons of a grant, for a comment.
 fn some_reasons(reasons: &[String]) -> String {
     const SHOWN: usize = 3;
@@ -323,7 +313,7 @@ fn some_reasons(reasons: &[String]) -> String {
     if reasons.len() > SHOWN {
         text.push_str(&format!("; and {} more", reasons.len() - SHOWN));
     }
-    comment(&text)
+    comment_text(&text)
 }
 
 fn likely_prefix(grant: &Grant) -> &'static str {
@@ -384,9 +374,9 @@ mod tests {
 
     #[test]
     fn text_is_quoted_and_commented_safely() {
-        assert_eq!(quoted("Sites.FullControl.All"), "'Sites.FullControl.All'");
-        assert_eq!(quoted("it's \u{2019}x"), "'it''s \u{2019}\u{2019}x'");
-        assert_eq!(comment("a\nb\tc"), "a b c");
+        assert_eq!(single_quoted("Sites.FullControl.All"), "'Sites.FullControl.All'");
+        assert_eq!(single_quoted("it's \u{2019}x"), "'it''s \u{2019}\u{2019}x'");
+        assert_eq!(comment_text("a\nb\tc"), "a b c");
         let reasons: Vec<String> = (1..=5).map(|n| format!("a.ps1 line {n}: Get-MgUser")).collect();
         assert_eq!(
             some_reasons(&reasons),

@@ -18,8 +18,8 @@ pub fn add_declarations(script: &Script, target: &MigrationTarget, diagnostics: 
         return;
     }
     let declaration = format!(
-        "{CLIENT_ID_VARIABLE} = Get-AutomationVariable -Name '{}'",
-        asset.replace('\'', "''")
+        "{CLIENT_ID_VARIABLE} = Get-AutomationVariable -Name {}",
+        crate::syntax::single_quoted(asset)
     );
     for diagnostic in diagnostics {
         let Some(fix) = &mut diagnostic.fix else { continue };

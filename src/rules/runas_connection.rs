@@ -400,7 +400,7 @@ fn subscription_fix(checker: &Checker, use_: &VariableUse, access: std::ops::Ran
             format!("Read the subscription id from the Automation variable `{name}`"),
             vec![Edit::replace(
                 access,
-                format!("(Get-AutomationVariable -Name '{}')", name.replace('\'', "''")),
+                format!("(Get-AutomationVariable -Name {})", crate::syntax::single_quoted(name)),
             )],
         ),
         Some(SubscriptionSource::RunbookParameter(name)) => {

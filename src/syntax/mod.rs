@@ -11,6 +11,26 @@ use tree_sitter::{Decode, InputEdit, Node, Parser, Point, Tree};
 
 use crate::source::LineIndex;
 
+/// `text` as a PowerShell single-quoted string: every character PowerShell takes for a
+/// single quote (the typographic ones too) is doubled to stand for itself.
+pub fn single_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('\'');
+    for c in text.chars() {
+        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}') {
+            out.push(c);
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
+}
+
+/// `text` made safe for a `#` comment: one line, control characters as spaces.
+pub fn comment_text(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
 /// Parse a script the way PowerShell's tokenizer reads it (see `PowerShellChars`).
 pub fn parse(text: &str) -> Tree {
     parse_reusing::<PowerShellChars>(text, None)
