@@ -1,6 +1,8 @@
 //! `cargo bench`: how much the engine costs on top of tree-sitter parsing, which is the
 //! floor. Target: the whole check (model + rules + suppressions) within 1.75x of a bare
-//! parse, single-threaded, on corpus/ and, when present, ../shared/corpus.
+//! parse, single-threaded, on corpus/ and, when present, ../shared/corpus. Graphical
+//! runbooks: reading one (JSON, base64, the binary stream, the model and its view) is
+//! to cost less than parsing its view.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -16,6 +18,16 @@ fn runbooks(root: &Path) -> Vec<String> {
         .filter(|e| e.path().extension().is_some_and(|x| x.eq_ignore_ascii_case("ps1")))
         .filter_map(|e| SourceText::decode(&std::fs::read(e.path()).ok()?).ok())
         .map(|s| s.text)
+        .collect()
+}
+
+/// The exported graphical runbooks under `root`, as bytes.
+fn graphical_runbooks(root: &Path) -> Vec<Vec<u8>> {
+    ignore::WalkBuilder::new(root)
+        .build()
+        .flatten()
+        .filter(|e| mimigrate::graphical::is_graphical(e.path()))
+        .filter_map(|e| std::fs::read(e.path()).ok())
         .collect()
 }
 
@@ -53,6 +65,34 @@ fn main() {
             full.as_secs_f64() * 1e3,
             full.as_secs_f64() / parse_only.as_secs_f64(),
             bytes as f64 / 1048576.0 / full.as_secs_f64()
+        );
+        let exports = graphical_runbooks(&root);
+        if exports.is_empty() {
+            continue;
+        }
+        let best_of = |work: &dyn Fn(&[u8])| {
+            (0..20)
+                .map(|_| {
+                    let start = Instant::now();
+                    exports.iter().for_each(|e| work(e));
+                    start.elapsed()
+                })
+                .min()
+                .unwrap_or_default()
+        };
+        let read = best_of(&|e| drop(mimigrate::graphical::read_export(e)));
+        let view_parse = best_of(&|e| {
+            if let Ok(runbook) = mimigrate::graphical::read_export(e) {
+                drop(parse(&runbook.view.text));
+            }
+        });
+        println!(
+            "{}: {} graphical runbooks: read {:.3} ms, read+parse of the views {:.3} ms (reading is {:.0}% of it)",
+            root.display(),
+            exports.len(),
+            read.as_secs_f64() * 1e3,
+            view_parse.as_secs_f64() * 1e3,
+            100.0 * read.as_secs_f64() / view_parse.as_secs_f64()
         );
     }
 }

@@ -14,6 +14,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -230,12 +231,14 @@ struct Variables {
     by_name: HashMap<String, String>,
     /// The activities (lower case names) whose output something reads.
     read: HashSet<String>,
-    reference: Regex,
+    reference: &'static Regex,
 }
 
 impl Variables {
     fn new(graph: &GraphRunbook) -> Self {
-        let reference = Regex::new(r#"(?i)\$ActivityOutput\[\s*(?:'([^']*)'|"([^"]*)")\s*\]"#).expect("valid");
+        static REFERENCE: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r#"(?i)\$ActivityOutput\[\s*(?:'([^']*)'|"([^"]*)")\s*\]"#).expect("valid"));
+        let reference = &*REFERENCE;
         let mut taken: Vec<String> = graph.parameters.iter().map(|p| p.name.to_lowercase()).collect();
         let mut by_name = HashMap::new();
         for activity in &graph.activities {
