@@ -62,7 +62,7 @@ pub fn read_definition(stream: &[u8]) -> Result<GraphRunbook, String> {
 impl GraphicalRunbook {
     /// The findings of the view as a graphical runbook's: each names its activity,
     /// and its fix becomes the steps in the graphical editor (a fix with no edits,
-    /// never applied). The steps are what the whole fix (unsafe fixes too) makes of the
+    /// never applied, whose message is the steps). The steps are what the whole fix (unsafe fixes too) makes of the
     /// finding's activity, so every finding of an activity leads to the same result
     /// whichever is read first; a finding outside any activity, or in one the whole
     /// fix leaves alone, gets the steps of its own fix.
@@ -84,12 +84,15 @@ impl GraphicalRunbook {
                 guidance::steps_to(&self.view, fixed, Some(index))
             });
             let steps = in_activity.or_else(|| guidance::steps(&self.view, &fix.edits));
+            // The script fix's own message is left out: it speaks of the script
+            // (`mimigrate fix` does it in a later pass; an AzureRM name the whole fix
+            // renames), and the steps are what to do here.
             diagnostic.fix = steps.map(|steps| {
-                let message = format!(
-                    "{}. In the graphical editor: {steps}",
-                    fix.message.trim_end_matches('.')
-                );
-                Fix::new(Applicability::DisplayOnly, message, Vec::new())
+                Fix::new(
+                    Applicability::DisplayOnly,
+                    format!("In the graphical editor: {steps}"),
+                    Vec::new(),
+                )
             });
         }
         diagnostics
