@@ -138,8 +138,17 @@ fn the_run_as_template_is_found_and_the_editor_steps_replace_the_fix() {
             "MI601 in 'Connect to Azure'",
         ]
     );
-    assert!(steps(&found, "MI101")
-        .ends_with("In the graphical editor: delete activity 'Get Run As Connection' and its links"));
+    // The not-found branch is an activity behind a conditional link: the view puts the
+    // condition in code, so it goes with the connection.
+    assert!(
+        view.contains("if (!$GetRunAsConnection) {\n    Write-Error -Message (\"The connection asset"),
+        "{view}"
+    );
+    assert_eq!(
+        steps(&found, "MI101"),
+        "In the graphical editor: delete activity 'Get Run As Connection' and its links; \
+delete activity 'Connection Not Found' and its links"
+    );
     let sign_in = steps(&found, "MI102");
     assert!(
         sign_in.contains("make activity 'Connect to Azure' run `Connect-AzAccount` with `-Identity`"),

@@ -22,9 +22,9 @@ pub fn steps(view: &View, edits: &[Edit]) -> Option<String> {
     steps_to(view, &fixed, None)
 }
 
-/// The steps that turn the view into `fixed`; with `only`, just those in that block
-/// (an index of `view.blocks`).
-pub fn steps_to(view: &View, fixed: &str, only: Option<usize>) -> Option<String> {
+/// The steps that turn the view into `fixed`; with `only`, just those in these blocks
+/// (indices of `view.blocks`).
+pub fn steps_to(view: &View, fixed: &str, only: Option<&[usize]>) -> Option<String> {
     let mut steps: Vec<String> = Vec::new();
     let mut code_changes: Vec<(usize, Vec<String>)> = Vec::new();
     for change in changed_lines(&view.text, fixed) {
@@ -42,16 +42,19 @@ pub fn steps_to(view: &View, fixed: &str, only: Option<usize>) -> Option<String>
                     .iter()
                     .position(|b| change.range.start < b.range.start && b.range.start < change.range.end)
             });
-        if only.is_some() && block != only {
+        if only.is_some_and(|only| block.is_none_or(|b| !only.contains(&b))) {
             continue;
         }
         match block.map(|i| (i, &view.blocks[i])) {
             Some((_, block)) if block.kind == BlockKind::Command || block.kind == BlockKind::InvokeRunbook => {
-                steps.extend(command_steps(
-                    &block.activity,
-                    &view.text[block.code.clone()],
-                    &new_lines,
-                ));
+                // The `if` around a conditional activity is the view's, not a change.
+                let command = view.text[block.line.clone()].trim();
+                let wrapper: Vec<&str> = code_lines(&view.text[block.code.clone()])
+                    .into_iter()
+                    .filter(|l| *l != command)
+                    .collect();
+                let new_lines: Vec<&str> = new_lines.into_iter().filter(|l| !wrapper.contains(l)).collect();
+                steps.extend(command_steps(&block.activity, command, &new_lines));
             }
             Some((index, block)) => {
                 let following = view.text[change.range.end..block.code.end.max(change.range.end)]

@@ -72,17 +72,32 @@ impl GraphicalRunbook {
             let index = self.view.blocks.iter().position(|b| b.contains(diagnostic.range.start));
             diagnostic.activity = index.map(|i| self.view.blocks[i].activity.clone());
             let Some(fix) = &diagnostic.fix else { continue };
-            let in_activity = index.and_then(|index| {
-                let fixed = whole.get_or_insert_with(|| {
-                    let outcome = fix_text(&self.view.text, options, FixMode { unsafe_fixes: true });
-                    if outcome.converged {
-                        outcome.text
-                    } else {
-                        self.view.text.clone()
-                    }
-                });
-                guidance::steps_to(&self.view, fixed, Some(index))
-            });
+            // Its activity, and the others its own fix changes (the not-found branch
+            // deleted with the connection).
+            let mut touched: Vec<usize> = index.into_iter().collect();
+            for edit in &fix.edits {
+                let blocks = self.view.blocks.iter().enumerate();
+                let meets = |b: &view::Block| match edit.range.is_empty() {
+                    true => b.contains(edit.range.start),
+                    false => edit.range.start < b.range.end && b.range.start < edit.range.end,
+                };
+                touched.extend(blocks.filter(|(_, b)| meets(b)).map(|(i, _)| i));
+            }
+            touched.sort_unstable();
+            touched.dedup();
+            let in_activity = (!touched.is_empty())
+                .then(|| {
+                    let fixed = whole.get_or_insert_with(|| {
+                        let outcome = fix_text(&self.view.text, options, FixMode { unsafe_fixes: true });
+                        if outcome.converged {
+                            outcome.text
+                        } else {
+                            self.view.text.clone()
+                        }
+                    });
+                    guidance::steps_to(&self.view, fixed, Some(&touched))
+                })
+                .flatten();
             let steps = in_activity.or_else(|| guidance::steps(&self.view, &fix.edits));
             // The script fix's own message is left out: it speaks of the script
             // (`mimigrate fix` does it in a later pass; an AzureRM name the whole fix

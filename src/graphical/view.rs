@@ -39,6 +39,9 @@ pub struct Block {
     pub range: Range<usize>,
     /// The code, after the header line (empty for a junction).
     pub code: Range<usize>,
+    /// The activity's own code within `code`: a command activity's command line, a
+    /// script activity's code, without the `if` its links' conditions put around it.
+    pub line: Range<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,7 +98,7 @@ pub fn render(graph: &GraphRunbook) -> View {
             describe(activity, graph)
         );
         let code_start = text.len();
-        let kind = match &activity.kind {
+        let (kind, body) = match &activity.kind {
             ActivityKind::Command {
                 command,
                 module,
@@ -103,19 +106,19 @@ pub fn render(graph: &GraphRunbook) -> View {
                 custom,
                 ..
             } => {
-                text.push_str(&variables.assignment(activity));
-                text.push_str(&command_name(&qualified(command, module.as_deref())));
-                arguments(&mut text, parameters, &variables);
+                let mut line = variables.assignment(activity);
+                line.push_str(&command_name(&qualified(command, module.as_deref())));
+                arguments(&mut line, parameters, &variables);
                 if let Some(custom) = custom {
-                    let _ = write!(text, " {}", variables.substitute(&comment_text(custom)));
+                    let _ = write!(line, " {}", variables.substitute(&comment_text(custom)));
                 }
-                BlockKind::Command
+                (BlockKind::Command, line)
             }
             ActivityKind::InvokeRunbook { runbook, parameters } => {
-                text.push_str(&variables.assignment(activity));
-                text.push_str(&command_name(&format!(".\\{runbook}.ps1")));
-                arguments(&mut text, parameters, &variables);
-                BlockKind::InvokeRunbook
+                let mut line = variables.assignment(activity);
+                line.push_str(&command_name(&format!(".\\{runbook}.ps1")));
+                arguments(&mut line, parameters, &variables);
+                (BlockKind::InvokeRunbook, line)
             }
             ActivityKind::Script { begin, process, end } => {
                 let parts: Vec<String> = [begin, process, end]
@@ -124,12 +127,28 @@ pub fn render(graph: &GraphRunbook) -> View {
                     .filter(|code| !code.trim().is_empty())
                     .map(|code| variables.substitute(code.trim_end()))
                     .collect();
-                text.push_str(&parts.join("\n"));
-                BlockKind::Script
+                (BlockKind::Script, parts.join("\n"))
             }
-            ActivityKind::Junction => BlockKind::Junction,
-            ActivityKind::Other(_) => BlockKind::Other,
+            ActivityKind::Junction => (BlockKind::Junction, String::new()),
+            ActivityKind::Other(_) => (BlockKind::Other, String::new()),
         };
+        // An activity that only conditional links lead to runs when one of them holds:
+        // the view says so in code, so the engine sees the branch (a not-found test on
+        // the connection is Run As code, deleted with it). A command line is indented
+        // in it; code is not, as a here-string's end must start its line.
+        let condition = (!body.is_empty())
+            .then(|| runs_when(activity, graph, &variables))
+            .flatten();
+        let indent = if kind == BlockKind::Script { "" } else { "    " };
+        if let Some(condition) = &condition {
+            let _ = write!(text, "if ({condition}) {{\n{indent}");
+        }
+        let line_start = text.len();
+        text.push_str(&body);
+        let line = line_start..text.len();
+        if condition.is_some() {
+            text.push_str("\n}");
+        }
         let code_end = text.len();
         if !text.ends_with('\n') {
             text.push('\n');
@@ -137,11 +156,59 @@ pub fn render(graph: &GraphRunbook) -> View {
         blocks.push(Block {
             activity: activity.name.clone(),
             kind,
+            line,
             range: start..code_end,
             code: code_start..code_end,
         });
     }
     View { text, blocks }
+}
+
+/// The condition an activity runs under, when every link into it has one (any link
+/// without one runs it unconditionally): the conditions joined with `-or`, each
+/// reading activity outputs through their variables.
+fn runs_when(activity: &Activity, graph: &GraphRunbook, variables: &Variables) -> Option<String> {
+    let known = |id: &str| graph.activities.iter().any(|a| a.id == id);
+    let incoming: Vec<_> = graph
+        .links
+        .iter()
+        .filter(|l| l.to == activity.id && l.from != l.to && known(&l.from))
+        .collect();
+    if incoming.is_empty() || incoming.iter().any(|l| l.condition.is_none()) {
+        return None;
+    }
+    let conditions: Vec<String> = incoming
+        .iter()
+        .filter_map(|l| l.condition.as_deref())
+        .map(|c| variables.substitute(without_outer_parentheses(c.trim())))
+        .collect();
+    Some(match conditions.as_slice() {
+        [only] => only.clone(),
+        many => many.iter().map(|c| format!("({c})")).collect::<Vec<_>>().join(" -or "),
+    })
+}
+
+/// `(x)` as `x` when the parentheses hold the whole expression (the editor's conditions
+/// are often written so), for `if (x)` rather than `if ((x))`.
+fn without_outer_parentheses(expression: &str) -> &str {
+    let Some(inner) = expression.strip_prefix('(').and_then(|e| e.strip_suffix(')')) else {
+        return expression;
+    };
+    // The opening parenthesis must close at the very end, not earlier: `(a) -or (b)`.
+    let mut depth = 0usize;
+    for c in inner.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return expression,
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    if depth == 0 {
+        inner
+    } else {
+        expression
+    }
 }
 
 /// What the header line says after the name: the kind, the module, the links in.
@@ -476,6 +543,14 @@ fn powershell_type(name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outer_parentheses_go_only_when_they_hold_everything() {
+        assert_eq!(without_outer_parentheses("(!$x)"), "!$x");
+        assert_eq!(without_outer_parentheses("($a) -or ($b)"), "($a) -or ($b)");
+        assert_eq!(without_outer_parentheses("((a) + 1)"), "(a) + 1");
+        assert_eq!(without_outer_parentheses("$x -gt 0"), "$x -gt 0");
+    }
 
     #[test]
     fn names_become_identifiers() {

@@ -3,7 +3,11 @@
 //! names and types, later ones by class id; reference-type members by reference and
 //! written after their owner; strings once, then by reference; value types and
 //! dictionary pairs in place; runs of nulls), so the reader meets the shapes of real
-//! exports, and `graph` builds the Run As runbooks no real export here has.
+//! exports, and `graph` builds the Run As runbooks no real export here has. The member
+//! names and types of the graph's classes are those of real exports (the two of
+//! `../shared/corpus`, and a public Run As tutorial export read to learn the command
+//! activity's: its `CommandType`, its `Dictionary` of `ParameterName` keys, the
+//! output and expression descriptors); no export's content is copied.
 #![allow(dead_code)] // each includer uses its own subset
 
 use std::collections::{HashMap, VecDeque};
@@ -50,6 +54,10 @@ pub fn s(text: &str) -> V {
 }
 
 const MODEL: &str = "Orchestrator.GraphRunbook.Model";
+const PARAMETER_NAME: &str =
+    "Orchestrator.GraphRunbook.Model.ExecutableView.ParameterName, Orchestrator.GraphRunbook.Model";
+const VALUE_DESCRIPTOR: &str =
+    "Orchestrator.GraphRunbook.Model.ExecutableView.IValueDescriptor, Orchestrator.GraphRunbook.Model";
 const LIBRARY: i32 = 2;
 
 /// The whole stream of `root`.
@@ -119,9 +127,14 @@ impl Writer {
                 self.out.push(0); // single
                 self.i32(1);
                 self.i32(*capacity as i32);
-                self.out.push(4);
-                self.string(class);
-                self.i32(LIBRARY);
+                if class.starts_with("System.") {
+                    self.out.push(3);
+                    self.string(class);
+                } else {
+                    self.out.push(4);
+                    self.string(class);
+                    self.i32(LIBRARY);
+                }
                 for item in items {
                     self.element(item);
                 }
@@ -319,7 +332,8 @@ fn descriptor(source: &Source) -> V {
         Source::Output(activity, path) => obj(
             &model("ActivityOutputValueDescriptor"),
             vec![
-                ("<ActivityName>k__BackingField", s(activity)),
+                ("streamType", V::Null),
+                ("<ActivityName>k__BackingField", name_object("ActivityName", activity)),
                 (
                     "<FieldPath>k__BackingField",
                     V::Strings(path.iter().map(|p| p.to_string()).collect()),
@@ -328,7 +342,7 @@ fn descriptor(source: &Source) -> V {
         ),
         Source::Expression(text) => obj(
             &model("PowerShellExpressionValueDescriptor"),
-            vec![("<Expression>k__BackingField", s(text))],
+            vec![("expression", s(text))],
         ),
         Source::Connection(name) => obj(
             &model("AutomationConnectionValueDescriptor"),
@@ -398,48 +412,60 @@ pub fn graph(parameters: &[Parameter], activities: &[Activity], links: &[(usize,
                     module,
                     parameters,
                 } => {
-                    let pairs = parameters
+                    let pairs: Vec<V> = parameters
                         .iter()
                         .map(|(key, source)| {
                             V::Inline(obj(
-                                "System.Collections.Generic.KeyValuePair`2[[System.String],[IValueDescriptor]]",
-                                vec![("key", s(key)), ("value", descriptor(source))],
+                                &format!("System.Collections.Generic.KeyValuePair`2[[{PARAMETER_NAME}],[{VALUE_DESCRIPTOR}]]"),
+                                vec![("key", name_object("ParameterName", key)), ("value", descriptor(source))],
                             ))
                         })
                         .collect();
-                    let mut members = vec![
-                        ("<ParameterSetName>k__BackingField", s("Default")),
+                    let mut dictionary = vec![
+                        ("Version", V::Int(parameters.len() as i32)),
                         (
-                            "InvocationActivity+<Parameters>k__BackingField",
+                            "Comparer",
                             V::Obj(obj(
-                                &model("ActivityParameters"),
-                                vec![
-                                    ("Version", V::Int(parameters.len() as i32)),
-                                    ("Comparer", V::Null),
-                                    ("HashSize", V::Int(7)),
-                                    (
-                                        "KeyValuePairs",
-                                        V::ClassArray {
-                                            class: "System.Collections.Generic.KeyValuePair`2".into(),
-                                            items: pairs,
-                                            capacity: parameters.len(),
-                                        },
-                                    ),
-                                ],
+                                &format!("System.Collections.Generic.ObjectEqualityComparer`1[[{PARAMETER_NAME}]]"),
+                                vec![],
                             )),
                         ),
-                        ("InvocationActivity+<CustomParameters>k__BackingField", s("")),
+                        ("HashSize", V::Int(7)),
+                    ];
+                    // An empty dictionary has no pairs member at all.
+                    if !pairs.is_empty() {
+                        dictionary.push((
+                            "KeyValuePairs",
+                            V::ClassArray {
+                                class: format!("System.Collections.Generic.KeyValuePair`2[[{PARAMETER_NAME}],[{VALUE_DESCRIPTOR}]]"),
+                                capacity: pairs.len(),
+                                items: pairs,
+                            },
+                        ));
+                    }
+                    let mut members = vec![
                         (
-                            "InvocationActivity+activityType",
+                            "<CommandType>k__BackingField",
                             V::Obj(obj(
                                 &model("CommandActivityType"),
                                 vec![
+                                    ("<InputParameterSets>k__BackingField", V::Null),
                                     ("<CommandName>k__BackingField", s(command)),
                                     ("<ModuleName>k__BackingField", s(module)),
-                                    ("<InputParameterSets>k__BackingField", V::Null),
                                 ],
                             )),
                         ),
+                        ("InvocationActivity+<ParameterSetName>k__BackingField", s("Default")),
+                        (
+                            "InvocationActivity+<Parameters>k__BackingField",
+                            V::Obj(obj(
+                                &format!("System.Collections.Generic.Dictionary`2[[{PARAMETER_NAME}],[{VALUE_DESCRIPTOR}]]"),
+                                dictionary,
+                            )),
+                        ),
+                        ("InvocationActivity+<CustomParameters>k__BackingField", s("")),
+                        ("InvocationActivity+<CheckpointAfter>k__BackingField", V::Bool(false)),
+                        ("InvocationActivity+<ExceptionsToErrors>k__BackingField", V::Bool(false)),
                     ];
                     members.extend(activity_members(name, &id, 100 * i as i32));
                     obj(&model("CommandActivity"), members)
@@ -503,7 +529,9 @@ pub fn export(stream: &[u8]) -> String {
 }
 
 /// The gallery's Run As template: "Get Run As Connection" reads the connection named by
-/// `connection` and "Connect to Azure" signs in with its certificate.
+/// `connection`, "Connect to Azure" signs in with its certificate, and "Connection Not
+/// Found" writes an error when the connection activity has no output (a conditional
+/// link).
 pub fn run_as_template(connection: Source, parameters: &[Parameter]) -> Vec<u8> {
     graph(
         parameters,
@@ -531,7 +559,19 @@ pub fn run_as_template(connection: Source, parameters: &[Parameter]) -> Vec<u8> 
                     ("TenantId", Source::Output("Get Run As Connection", &["TenantId"])),
                 ],
             },
+            Activity::Command {
+                name: "Connection Not Found",
+                command: "Write-Error",
+                module: "Microsoft.PowerShell.Utility",
+                parameters: vec![(
+                    "Message",
+                    Source::Expression("\"The connection asset was not found in this Automation account.\""),
+                )],
+            },
         ],
-        &[(0, 1, None)],
+        &[
+            (0, 1, None),
+            (0, 2, Some("(!$ActivityOutput['Get Run As Connection'])")),
+        ],
     )
 }
