@@ -153,6 +153,9 @@ pub struct CheckedFile {
     pub diagnostics: Vec<Diagnostic>,
     /// Per diagnostic: `mimigrate fix` (safe fixes) leaves the file free of it (`[*]`).
     pub fixable: Vec<bool>,
+    /// A graphical runbook: `source` is its PowerShell view, whose lines the file on
+    /// disk does not have.
+    pub graphical: bool,
 }
 
 impl CheckedFile {
@@ -185,6 +188,7 @@ impl CheckedFile {
             lines,
             diagnostics,
             fixable,
+            graphical: false,
         }
     }
 

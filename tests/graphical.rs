@@ -424,6 +424,25 @@ fn check_walks_graphical_runbooks_and_names_the_activity_in_every_format() {
         .unwrap()
         .contains("In the graphical editor: delete activity"));
     assert!(result.get("fixes").is_none());
+
+    // Pull-request annotations point at the exported file's one line (the view's lines
+    // are not the file's) and carry the editor steps, which no suggestion can.
+    let github = stdout(&mimigrate(
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "github",
+            "Connect-RunAs.graphrunbook",
+        ],
+        dir.path(),
+    ));
+    let first = github.lines().next().unwrap();
+    assert!(
+        first.starts_with("::error file=Connect-RunAs.graphrunbook,line=1,endLine=1,col=1,endColumn=1,title=MI101"),
+        "{first}"
+    );
+    assert!(first.ends_with("In the graphical editor: delete activity 'Get Run As Connection' and its links; delete activity 'Connection Not Found' and its links"), "{first}");
 }
 
 #[test]

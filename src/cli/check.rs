@@ -54,6 +54,7 @@ pub fn run(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, String
         Some(runbook) => {
             let mut file = CheckedFile::check(input.path, source, &input.options, false, cache.as_ref());
             file.diagnostics = runbook.present(file.diagnostics, &input.options);
+            file.graphical = true;
             file
         }
         None => CheckedFile::check(

@@ -148,6 +148,7 @@ pub fn run(args: FixArgs, color: bool, quiet: bool) -> Result<ExitCode, String> 
                 },
                 fixable: Vec::new(),
                 diagnostics: f.outcome.remaining,
+                graphical: f.graphical,
             })
             .collect();
         let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {

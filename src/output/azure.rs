@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::{slash_path, Printer};
+use super::{annotated_range, annotation_message, slash_path, Printer};
 use crate::diagnostic::Severity;
 use crate::lint::CheckedFile;
 
@@ -19,14 +19,16 @@ impl Printer for Azure {
                     Severity::Error => "error",
                     Severity::Warning | Severity::Info => "warning",
                 };
-                let start = file.lines.position(&file.source.text, diagnostic.range.start);
+                let start = file
+                    .lines
+                    .position(&file.source.text, annotated_range(file, diagnostic).start);
                 writeln!(
                     out,
                     "##vso[task.logissue type={kind};sourcepath={path};linenumber={};columnnumber={};code={};]{}",
                     start.line,
                     start.column,
                     escape_property(diagnostic.code),
-                    escape_data(&diagnostic.located_message())
+                    escape_data(&annotation_message(file, diagnostic))
                 )?;
             }
         }

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::{slash_path, Printer};
+use super::{annotated_range, annotation_message, slash_path, Printer};
 use crate::diagnostic::Severity;
 use crate::lint::CheckedFile;
 
@@ -20,8 +20,9 @@ impl Printer for GitHub {
                     Severity::Warning => "warning",
                     Severity::Info => "notice",
                 };
-                let start = file.lines.position(&file.source.text, diagnostic.range.start);
-                let end = file.lines.position(&file.source.text, diagnostic.range.end);
+                let range = annotated_range(file, diagnostic);
+                let start = file.lines.position(&file.source.text, range.start);
+                let end = file.lines.position(&file.source.text, range.end);
                 // GitHub takes columns only for an annotation on a single line.
                 let columns = if start.line == end.line {
                     format!(",col={},endColumn={}", start.column, end.column)
@@ -34,7 +35,7 @@ impl Printer for GitHub {
                     "::{command} file={path},line={},endLine={}{columns},title={title}::{}",
                     start.line,
                     end.line,
-                    escape_data(&diagnostic.located_message())
+                    escape_data(&annotation_message(file, diagnostic))
                 )?;
             }
         }

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{fingerprints, slash_path, Printer};
+use super::{annotated_range, annotation_message, fingerprints, slash_path, Printer};
 use crate::diagnostic::Severity;
 use crate::lint::CheckedFile;
 
@@ -41,15 +41,15 @@ impl Printer for GitLab {
             for (diagnostic, fingerprint) in file.diagnostics.iter().zip(fingerprints(file)) {
                 let line = |offset| file.lines.position(&file.source.text, offset).line;
                 issues.push(Issue {
-                    description: diagnostic.located_message().into_owned(),
+                    description: annotation_message(file, diagnostic),
                     check_name: diagnostic.code,
                     fingerprint,
                     severity: severity(diagnostic.severity),
                     location: Location {
                         path: path.clone(),
                         lines: Lines {
-                            begin: line(diagnostic.range.start),
-                            end: line(diagnostic.range.end),
+                            begin: line(annotated_range(file, diagnostic).start),
+                            end: line(annotated_range(file, diagnostic).end),
                         },
                     },
                 });

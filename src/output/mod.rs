@@ -119,6 +119,29 @@ pub fn slash_path(path: &Path) -> String {
 /// of the code, the path, the finding's own text with whitespace collapsed, and how
 /// many findings with the same three came before it in the file. Never the line
 /// number. Unique within a report, since the path is part of it.
+/// Where a pull-request annotation (GitHub, GitLab, Azure Pipelines, reviewdog) of a
+/// finding goes: its own range, or in a graphical runbook, whose positions are its
+/// view's, the start of the exported file, the one place in it an annotation can
+/// point at (the message names the activity).
+pub fn annotated_range(file: &CheckedFile, diagnostic: &crate::diagnostic::Diagnostic) -> std::ops::Range<usize> {
+    if file.graphical {
+        0..0
+    } else {
+        diagnostic.range.clone()
+    }
+}
+
+/// A pull-request annotation's message: the located message and, in a graphical
+/// runbook, the steps in the graphical editor (its fix, which edits nothing, so no
+/// suggestion carries it).
+pub fn annotation_message(file: &CheckedFile, diagnostic: &crate::diagnostic::Diagnostic) -> String {
+    let message = diagnostic.located_message();
+    match diagnostic.fix.as_ref().filter(|_| file.graphical) {
+        Some(fix) => format!("{message}. {}", fix.message),
+        None => message.into_owned(),
+    }
+}
+
 pub fn fingerprints(file: &CheckedFile) -> Vec<String> {
     let path = slash_path(&file.path);
     let mut seen = std::collections::HashMap::new();

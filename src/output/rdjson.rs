@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use serde_json::{json, Value};
 
-use super::{slash_path, Printer};
+use super::{annotated_range, annotation_message, slash_path, Printer};
 use crate::diagnostic::{Applicability, Fix, Severity};
 use crate::lint::CheckedFile;
 use crate::rules::{self, REPOSITORY};
@@ -45,10 +45,10 @@ impl Printer for Rdjson {
                         .into_iter()
                         .collect();
                     json!({
-                        "message": diagnostic.located_message(),
+                        "message": annotation_message(file, diagnostic),
                         "location": {
                             "path": slash_path(&file.path),
-                            "range": range(file, diagnostic.range.clone()),
+                            "range": range(file, annotated_range(file, diagnostic)),
                         },
                         "severity": severity(diagnostic.severity),
                         "source": source,
