@@ -31,12 +31,12 @@ fn graphical_runbooks(root: &Path) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// Best of `rounds` runs of `work` over every text.
-fn best(rounds: usize, texts: &[String], work: impl Fn(&str)) -> Duration {
+/// Best of `rounds` runs of `work` over every item.
+fn best<T>(rounds: usize, items: &[T], work: impl Fn(&T)) -> Duration {
     (0..rounds)
         .map(|_| {
             let start = Instant::now();
-            texts.iter().for_each(|t| work(t));
+            items.iter().for_each(&work);
             start.elapsed()
         })
         .min()
@@ -70,18 +70,8 @@ fn main() {
         if exports.is_empty() {
             continue;
         }
-        let best_of = |work: &dyn Fn(&[u8])| {
-            (0..20)
-                .map(|_| {
-                    let start = Instant::now();
-                    exports.iter().for_each(|e| work(e));
-                    start.elapsed()
-                })
-                .min()
-                .unwrap_or_default()
-        };
-        let read = best_of(&|e| drop(mimigrate::graphical::read_export(e)));
-        let view_parse = best_of(&|e| {
+        let read = best(20, &exports, |e| drop(mimigrate::graphical::read_export(e)));
+        let view_parse = best(20, &exports, |e| {
             if let Ok(runbook) = mimigrate::graphical::read_export(e) {
                 drop(parse(&runbook.view.text));
             }

@@ -162,6 +162,31 @@ delete activity 'Connection Not Found' and its links"
     assert!(steps(&found, "MI601").ends_with(sign_in.split("In the graphical editor: ").nth(1).unwrap()));
 }
 
+/// A user-assigned identity: the fix declares `$IdentityClientId` where the deleted
+/// connection was, which is code of its own, not the connection activity's new command.
+#[test]
+fn a_declaration_in_the_place_of_a_deleted_activity_is_a_code_activity_of_its_own() {
+    use mimigrate::target::{Identity, MigrationTarget};
+    let template = runbook(&run_as_template(connection_name(), &[]));
+    let options = LintOptions {
+        target: MigrationTarget {
+            identity: Identity::UserClientIdVariable("UAMI".into()),
+            ..MigrationTarget::default()
+        },
+        ..LintOptions::default()
+    };
+    let found = template.present(lint(&template.view.text, &options), &options);
+    assert_eq!(
+        steps(&found, "MI101"),
+        "In the graphical editor: delete activity 'Get Run As Connection' and its links; \
+add a code activity in its place with `$IdentityClientId = Get-AutomationVariable -Name 'UAMI'`; \
+delete activity 'Connection Not Found' and its links"
+    );
+    assert!(steps(&found, "MI102").ends_with(
+        "make activity 'Connect to Azure' run `Connect-AzAccount` with `-Identity -AccountId $IdentityClientId`"
+    ));
+}
+
 #[test]
 fn a_connection_named_by_a_parameter_default_is_run_as() {
     let template = runbook(&run_as_template(

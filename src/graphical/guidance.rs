@@ -97,10 +97,24 @@ fn command_steps(activity: &str, old_code: &str, new_lines: &[&str]) -> Vec<Stri
     if new_lines.is_empty() {
         return vec![format!("delete activity '{activity}' and its links")];
     }
+    // The activity's new command: the line still running its command, else the last
+    // one that assigns no other variable than the activity's own (`$IdentityClientId =
+    // ...` inserted where the deleted connection was is code of its own).
+    let own = target_of(old_code.trim());
     let kept = new_lines
         .iter()
         .position(|line| first_word(command_of(line)).eq_ignore_ascii_case(first_word(old)))
-        .unwrap_or(new_lines.len() - 1);
+        .or_else(|| {
+            new_lines
+                .iter()
+                .rposition(|line| target_of(line).is_none_or(|t| Some(t) == own))
+        });
+    let Some(kept) = kept else {
+        return vec![
+            format!("delete activity '{activity}' and its links"),
+            format!("add a code activity in its place with {}", quoted_lines(new_lines)),
+        ];
+    };
     let mut steps = Vec::new();
     let before = &new_lines[..kept];
     if !before.is_empty() {
@@ -174,8 +188,7 @@ fn code_step(old_lines: &[&str], new_lines: &[&str]) -> Option<String> {
 
 /// A change outside every activity: the `param()` block, or code between activities.
 fn outside_step(view: &View, at: usize, old_lines: &[&str], new_lines: &[&str]) -> Option<String> {
-    let first_block = view.blocks.first().map_or(view.text.len(), |b| b.range.start);
-    if at < first_block && view.text[..first_block].contains("param(") && at > view.text.find("param(")? {
+    if view.parameters.as_ref().is_some_and(|p| p.start < at && at < p.end) {
         return code_step(old_lines, new_lines).map(|step| format!("in the runbook's parameters, {step}"));
     }
     if new_lines.is_empty() {
@@ -204,10 +217,18 @@ fn code_lines(text: &str) -> Vec<&str> {
 /// A command line without the view's `$Variable = ` in front.
 fn command_of(line: &str) -> &str {
     let line = line.trim();
-    match line.split_once(" = ") {
-        Some((target, command)) if target.starts_with('$') && !target.contains(' ') => command.trim(),
-        _ => line,
+    match target_of(line) {
+        Some(target) => line[target.len() + 3..].trim(),
+        None => line,
     }
+}
+
+/// The `$Variable` a line assigns (`$Variable = ...`), if any.
+fn target_of(line: &str) -> Option<&str> {
+    let line = line.trim();
+    line.split_once(" = ")
+        .map(|(target, _)| target)
+        .filter(|target| target.starts_with('$') && !target.contains(' '))
 }
 
 fn first_word(line: &str) -> &str {

@@ -26,6 +26,8 @@ use super::model::{Activity, ActivityKind, Constant, GraphRunbook, ValueSource};
 #[derive(Debug, Clone, PartialEq)]
 pub struct View {
     pub text: String,
+    /// The `param()` block, when the runbook has parameters.
+    pub parameters: Option<Range<usize>>,
     /// In text order.
     pub blocks: Vec<Block>,
 }
@@ -67,7 +69,9 @@ const HEADER: &str = "# The PowerShell view of a graphical runbook, made by mimi
 pub fn render(graph: &GraphRunbook) -> View {
     let variables = Variables::new(graph);
     let mut text = String::from(HEADER);
+    let mut parameters = None;
     if !graph.parameters.is_empty() {
+        let start = text.len();
         text.push_str("param(\n");
         for (i, parameter) in graph.parameters.iter().enumerate() {
             if !parameter.optional {
@@ -84,6 +88,7 @@ pub fn render(graph: &GraphRunbook) -> View {
             text.push_str(if i + 1 < graph.parameters.len() { ",\n" } else { "\n" });
         }
         text.push_str(")\n");
+        parameters = Some(start..text.len());
     }
     let mut blocks = Vec::new();
     for activity in link_order(graph) {
@@ -161,7 +166,11 @@ pub fn render(graph: &GraphRunbook) -> View {
             code: code_start..code_end,
         });
     }
-    View { text, blocks }
+    View {
+        text,
+        parameters,
+        blocks,
+    }
 }
 
 /// The condition an activity runs under, when every link into it has one (any link
@@ -326,32 +335,21 @@ impl Variables {
         };
         let mut read: Vec<String> = Vec::new();
         for activity in &graph.activities {
-            match &activity.kind {
-                ActivityKind::Command { parameters, custom, .. } => {
-                    for (_, source) in parameters {
-                        match source {
-                            ValueSource::ActivityOutput { activity, .. } => read.push(activity.to_lowercase()),
-                            ValueSource::Expression(e) => read.extend(variables.referenced(e)),
-                            _ => {}
-                        }
-                    }
-                    read.extend(custom.iter().flat_map(|c| variables.referenced(c)));
+            let (parameters, code): (&[(String, ValueSource)], Vec<&String>) = match &activity.kind {
+                ActivityKind::Command { parameters, custom, .. } => (parameters, custom.iter().collect()),
+                ActivityKind::InvokeRunbook { parameters, .. } => (parameters, Vec::new()),
+                ActivityKind::Script { begin, process, end } => (&[], vec![begin, process, end]),
+                ActivityKind::Junction | ActivityKind::Other(_) => (&[], Vec::new()),
+            };
+            for (_, source) in parameters {
+                match source {
+                    ValueSource::ActivityOutput { activity, .. } => read.push(activity.to_lowercase()),
+                    ValueSource::Expression(e) => read.extend(variables.referenced(e)),
+                    _ => {}
                 }
-                ActivityKind::InvokeRunbook { parameters, .. } => {
-                    for (_, source) in parameters {
-                        match source {
-                            ValueSource::ActivityOutput { activity, .. } => read.push(activity.to_lowercase()),
-                            ValueSource::Expression(e) => read.extend(variables.referenced(e)),
-                            _ => {}
-                        }
-                    }
-                }
-                ActivityKind::Script { begin, process, end } => {
-                    for code in [begin, process, end] {
-                        read.extend(variables.referenced(code));
-                    }
-                }
-                ActivityKind::Junction | ActivityKind::Other(_) => {}
+            }
+            for code in code {
+                read.extend(variables.referenced(code));
             }
         }
         for link in &graph.links {

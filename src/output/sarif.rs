@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use super::{fingerprints, slash_path, Printer};
+use super::{annotation_message, fingerprints, slash_path, Printer};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::CheckedFile;
 use crate::rules::{self, Rule, REPOSITORY};
@@ -94,9 +94,7 @@ fn file_results(file: &CheckedFile) -> Vec<Value> {
                 // A graphical runbook: the activity is where to look, and its fix is
                 // steps in the graphical editor, which SARIF's `fixes` cannot hold.
                 result["locations"][0]["logicalLocations"] = json!([{"name": activity, "kind": "function"}]);
-                if let Some(fix) = &diagnostic.fix {
-                    result["message"]["text"] = format!("{} {}", diagnostic.message, fix.message).into();
-                }
+                result["message"]["text"] = annotation_message(file, diagnostic).into();
             }
             result
         })
