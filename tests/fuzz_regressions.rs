@@ -113,6 +113,13 @@ regressions! {
     // closed the old one, and the code between became a string. A pass that turns
     // kept code into a string or comment is refused now. Found by a local fuzz run.
     unclosed_quote_closed_by_an_inserted_one: "unclosed-quote-closed-by-an-inserted-one.ps1",
+    // A splat table with a computed key (`$conn = Get-Item ... Connect-ExchangeOnline
+    // @exoParams`, a valid entry whose key is a variable): MI501 rebuilt the sign-in
+    // with `-$conn <the pipeline>`, which held the sign-in and its splat again, so each
+    // pass grew the call and fix never converged. A table with a computed key is not a
+    // table we know now, and an entry's pipeline value goes in parentheses. Found by
+    // the fuzzer in CI.
+    computed_splat_key_holding_the_sign_in: "computed-splat-key-holding-the-sign-in.ps1",
 }
 
 #[test]

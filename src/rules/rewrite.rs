@@ -390,11 +390,11 @@ pub fn rebuild_call(
                     // `ShowBanner = $false` binds a switch: only a colon keeps it bound.
                     Some((_, value)) if is_switch(command, name) => {
                         call.push(':');
-                        call.push_str(script.slice(&value.range));
+                        call.push_str(&as_argument(script, &value.range));
                     }
                     Some((_, value)) => {
                         call.push(' ');
-                        call.push_str(script.slice(&value.range));
+                        call.push_str(&as_argument(script, &value.range));
                     }
                     None => {}
                 }
@@ -417,6 +417,43 @@ pub fn rebuild_call(
         }
     }
     call
+}
+
+/// A hashtable entry's value written as a command argument that binds the same value:
+/// as it is when argument mode reads it as one value (`$conn.TenantID`, `'x'`, `5`,
+/// `(...)`), else in parentheses. A pipeline (`Get-X -Name y`) or an operator
+/// (`$a + 1`) would otherwise bind its first word and pass the rest as more arguments.
+fn as_argument<'t>(script: &Script<'t>, value: &Range<usize>) -> std::borrow::Cow<'t, str> {
+    let text = script.slice(value);
+    let node = script
+        .tree
+        .root_node()
+        .descendant_for_byte_range(value.start, value.end);
+    let one_value = node.is_some_and(|node| match node.kind() {
+        "variable"
+        | "braced_variable"
+        | "string_literal"
+        | "verbatim_string_characters"
+        | "expandable_string_literal"
+        | "expandable_here_string_literal"
+        | "verbatim_here_string_characters"
+        | "decimal_integer_literal"
+        | "hexadecimal_integer_literal"
+        | "real_literal"
+        | "parenthesized_expression"
+        | "sub_expression"
+        | "array_expression"
+        | "hash_literal_expression"
+        | "script_block_expression" => true,
+        // `[Type]::Member` is a bare word in argument mode; `$x.Member` and `(...).Member` are not.
+        "member_access" | "element_access" | "invokation_expression" => text.starts_with(['$', '(']),
+        _ => false,
+    });
+    if one_value {
+        text.into()
+    } else {
+        format!("({text})").into()
+    }
 }
 
 /// What stands before a command's name in its call: `& ` or `. ` (or nothing), which a

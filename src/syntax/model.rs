@@ -1292,13 +1292,15 @@ impl<'t, 'tree> Builder<'t, 'tree> {
                 }
             }
             "hash_literal_expression" | "cast_expression" if depth >= MAX_DEPTH => ValueKind::Other,
-            "hash_literal_expression" => ValueKind::Hashtable(self.hash_entries(inner, depth)),
+            "hash_literal_expression" => self
+                .hash_entries(inner, depth)
+                .map_or(ValueKind::Other, ValueKind::Hashtable),
             "cast_expression" => {
                 // `[ordered]@{...}`
                 match named_children(inner).last().map(|c| unwrap(*c)) {
-                    Some(hash) if kind(hash) == "hash_literal_expression" => {
-                        ValueKind::Hashtable(self.hash_entries(hash, depth))
-                    }
+                    Some(hash) if kind(hash) == "hash_literal_expression" => self
+                        .hash_entries(hash, depth)
+                        .map_or(ValueKind::Other, ValueKind::Hashtable),
                     _ => ValueKind::Other,
                 }
             }
@@ -1310,25 +1312,39 @@ impl<'t, 'tree> Builder<'t, 'tree> {
         }
     }
 
-    fn hash_entries(&self, hash: Node, depth: usize) -> Vec<(String, Value)> {
+    /// The entries of a hashtable literal, keys as written; `None` when a key is
+    /// computed (`$name = ...`, `"$x" = ...`, `(expr) = ...`): which parameter such an
+    /// entry binds is known only when the script runs, so the table is not one we know.
+    fn hash_entries(&self, hash: Node, depth: usize) -> Option<Vec<(String, Value)>> {
         let Some(body) = named_children(hash)
             .into_iter()
             .find(|c| kind(c) == "hash_literal_body")
         else {
-            return Vec::new();
+            return Some(Vec::new());
         };
         named_children(body)
             .into_iter()
             .filter(|entry| kind(entry) == "hash_entry")
-            .filter_map(|entry| {
+            .map(|entry| {
                 let parts = named_children(entry);
-                let key = unwrap(*parts.first()?);
+                let mut key = unwrap(*parts.first()?);
+                // `string_literal` wraps the verbatim or expandable string that says which it is.
+                if kind(key) == "string_literal" {
+                    key = key.named_child(0).unwrap_or(key);
+                }
                 let value = *parts.last()?;
                 let key_text = self.text_of(key);
-                let key = if key_text.starts_with(is_quote) {
-                    strip_quotes(key_text)
-                } else {
-                    key_text
+                let key = match kind(key) {
+                    "simple_name" | "generic_token" | "decimal_integer_literal" | "hexadecimal_integer_literal" => {
+                        key_text
+                    }
+                    "string_literal" | "verbatim_string_characters" if key_text.starts_with(is_quote) => {
+                        strip_quotes(key_text)
+                    }
+                    "expandable_string_literal" if named_children(key).is_empty() && !key_text.contains(['$', '`']) => {
+                        strip_quotes(key_text)
+                    }
+                    _ => return None,
                 };
                 Some((key.to_owned(), self.nested_value(value, depth + 1)))
             })
@@ -1607,6 +1623,22 @@ mod tests {
             .filter_map(|u| u.member.as_ref().map(|m| m.0.as_str()))
             .collect();
         assert_eq!(members, ["TenantID", "CertificateThumbprint"]);
+    }
+
+    #[test]
+    fn a_table_with_a_computed_key_is_not_a_known_table() {
+        let text = "$a = @{ Name = 'x'; 'Path' = \"p\"; 5 = 1 }\n$b = @{ Name = 'x'; $key = 'y' }\n\
+                    $c = @{ \"Id$n\" = 1 }\n$d = [ordered]@{ (Get-Key) = 2 }\n";
+        let script = Script::parse(text);
+        let kind_of = |variable: &str| &script.assignments_of(variable).iter().next().unwrap().value.kind;
+        let ValueKind::Hashtable(entries) = kind_of("a") else {
+            panic!("literal keys make a known table")
+        };
+        let keys: Vec<&str> = entries.iter().map(|(key, _)| key.as_str()).collect();
+        assert_eq!(keys, ["Name", "Path", "5"]);
+        for computed in ["b", "c", "d"] {
+            assert_eq!(kind_of(computed), &ValueKind::Other, "${computed}");
+        }
     }
 
     #[test]
