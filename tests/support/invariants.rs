@@ -490,12 +490,15 @@ fn origins(input: &str, output: &str, output_script: &Script) -> Vec<Option<usiz
                 }
             }
             DiffTag::Replace => {
-                // The engine's own comment lines become bytes that match nothing.
-                let mut new_text = output[new_span.clone()].to_owned();
+                // The engine's own comment lines are left out of the diff, so they match
+                // nothing (masking them with a byte matched it where the input held it).
+                let mut new_text = String::new();
+                let mut new_at = Vec::new(); // new_text's byte -> output's byte
                 for line in new.clone() {
-                    if is_engine_comment_line(output_script, new_starts[line]..new_starts[line + 1]) {
-                        let range = new_starts[line] - new_span.start..new_starts[line + 1] - new_span.start;
-                        new_text.replace_range(range.clone(), &"\u{1}".repeat(range.len()));
+                    let range = new_starts[line]..new_starts[line + 1];
+                    if !is_engine_comment_line(output_script, range.clone()) {
+                        new_text.push_str(&output[range.clone()]);
+                        new_at.extend(range);
                     }
                 }
                 let old_text = &input[old_span.clone()];
@@ -517,7 +520,7 @@ fn origins(input: &str, output: &str, output_script: &Script) -> Vec<Option<usiz
                     for &(o, n) in run {
                         let (at, c) = new_offsets[n];
                         for k in 0..c.len_utf8() {
-                            origin[new_span.start + at + k] = Some(old_span.start + old_offsets[o] + k);
+                            origin[new_at[at + k]] = Some(old_span.start + old_offsets[o] + k);
                         }
                     }
                 }
@@ -551,8 +554,15 @@ fn insertions_into_literals_in(before: &Script, after: &Script) -> Vec<String> {
     let (input, output) = (before.text, after.text);
     let old_literals = literal_spans(before);
     let origin = origins(input, output, after);
+    // A comment or string whose text is one of the input's had nothing inserted into
+    // it, however the character diff paired its bytes (`e 'AzureRunAsConnection'` left
+    // of a deleted `-Nam;`, its `'A` matched to a new `-Name 'UAMI'` line above).
+    let old_texts: std::collections::HashSet<&str> = old_literals.iter().map(|m| &input[m.clone()]).collect();
     let mut found = Vec::new();
-    for span in literal_spans(after) {
+    for span in literal_spans(after)
+        .into_iter()
+        .filter(|span| !old_texts.contains(&output[span.clone()]))
+    {
         let mut kept = vec![0usize; old_literals.len()];
         for at in span.clone() {
             if let Some(m) = origin[at].and_then(|q| old_literals.iter().position(|m| m.contains(&q))) {
