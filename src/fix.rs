@@ -110,18 +110,29 @@ impl FixOutcome {
         if !self.converged {
             return vec![false; original.len()];
         }
-        let passes: Vec<Shift> = self.passes.iter().map(|edits| Shift::new(edits)).collect();
+        let passes = self.shifts();
         let left = Left::new(&self.remaining);
         original
             .iter()
-            .map(|diagnostic| {
-                let image = passes
-                    .iter()
-                    .fold(diagnostic.range.clone(), |range, shift| shift.map_range(&range));
-                !left.meets(diagnostic.code, &image)
-            })
+            .map(|diagnostic| !left.meets(diagnostic.code, &image(&passes, &diagnostic.range)))
             .collect()
     }
+
+    /// Where `range` of the original text lies in the fixed text (a bound inside an
+    /// edited span moves to that span's replacement).
+    pub fn image_of(&self, range: &Range<usize>) -> Range<usize> {
+        image(&self.shifts(), range)
+    }
+
+    fn shifts(&self) -> Vec<Shift<'_>> {
+        self.passes.iter().map(|edits| Shift::new(edits)).collect()
+    }
+}
+
+fn image(passes: &[Shift], range: &Range<usize>) -> Range<usize> {
+    passes
+        .iter()
+        .fold(range.clone(), |range, shift| shift.map_range(&range))
 }
 
 /// How one pass's edits (sorted, non-overlapping) move the offsets of its text.

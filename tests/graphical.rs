@@ -517,8 +517,39 @@ fn modules_and_permissions_read_graphical_runbooks() {
     ] {
         assert!(text.contains(module), "{module}: {text}");
     }
+    let send_mail: Vec<(&str, &str)> = json[0]["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["name"].as_str().unwrap(), m["activity"].as_str().unwrap()))
+        .collect();
+    assert!(
+        send_mail.contains(&("Microsoft.Graph.Users.Actions", "Send Mail")),
+        "{send_mail:?}"
+    );
+    // The view's lines are not the file's: each module names the activity using it,
+    // before the fix and in the view as the fix leaves it.
     let template = stdout(&mimigrate(&["modules", "Connect-RunAs.graphrunbook"], dir.path()));
-    assert!(template.to_lowercase().contains("azurerm.profile"), "{template}");
+    assert!(
+        template.contains("AzureRM.profile") && template.contains("Add-AzureRmAccount (activity 'Connect to Azure')"),
+        "{template}"
+    );
+    let after = stdout(&mimigrate(
+        &["modules", "--after-fix", "--unsafe-fixes", "Connect-RunAs.graphrunbook"],
+        dir.path(),
+    ));
+    assert!(
+        after.contains("Connect-AzAccount (activity 'Connect to Azure')") && !after.contains("AzureRM"),
+        "{after}"
+    );
+    let requires = stdout(&mimigrate(
+        &["modules", "--format", "requires", "Connect-RunAs.graphrunbook"],
+        dir.path(),
+    ));
+    assert!(
+        !requires.contains("#Requires") && requires.contains("import AzureRM.profile into the Automation account"),
+        "{requires}"
+    );
     let permissions = stdout(&mimigrate(&["permissions", "Send.graphrunbook"], dir.path()));
     assert!(permissions.contains("Mail.Send"), "{permissions}");
 }

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::closed_pipe_is_fine;
 use super::inputs::{FileArgs, HasPath, TargetArgs};
 use crate::fix::{fix_text, FixMode};
+use crate::graphical::is_graphical;
 use crate::modules::{account_plan, PlanWarning, ScriptReport};
 
 #[derive(Args)]
@@ -51,13 +52,17 @@ pub fn run(args: ModulesArgs, quiet: bool) -> Result<ExitCode, String> {
     let mode = FixMode {
         unsafe_fixes: args.unsafe_fixes,
     };
-    let (reports, unread) = inputs.read_each(|input, _, source, _| {
-        let text = if args.after_fix {
-            fix_text(&source.text, &input.options, mode).text
-        } else {
-            source.text
-        };
-        ScriptReport::new(input.path, &text)
+    let (reports, unread) = inputs.read_each(|input, _, source, graphical| {
+        let fixed = args.after_fix.then(|| fix_text(&source.text, &input.options, mode));
+        let text = fixed
+            .as_ref()
+            .map_or(source.text.as_str(), |outcome| outcome.text.as_str());
+        let mut report = ScriptReport::new(input.path, text);
+        if let Some(runbook) = &graphical {
+            // The view's lines are not the file's: name the activity.
+            report.name_activities(|offset| runbook.activity_at(offset, fixed.as_ref()).map(str::to_owned));
+        }
+        report
     });
     unread.report(quiet);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -80,10 +85,11 @@ fn print_table(out: &mut dyn Write, reports: &[ScriptReport]) -> std::io::Result
         let width = needs.modules.iter().map(|m| m.name.len()).max().unwrap_or(0);
         for need in &needs.modules {
             let minimum = need.min_version.map(|v| format!(">= {v}")).unwrap_or_default();
-            let why = match (&need.required_by, need.first_line) {
-                (Some(by), _) => format!("required by {by}"),
-                (None, Some(line)) => format!("{} (line {line})", need.commands.join(", ")),
-                (None, None) => need.commands.join(", "),
+            let why = match (&need.required_by, &need.activity, need.first_line) {
+                (Some(by), _, _) => format!("required by {by}"),
+                (None, Some(activity), _) => format!("{} (activity '{activity}')", need.commands.join(", ")),
+                (None, None, Some(line)) => format!("{} (line {line})", need.commands.join(", ")),
+                (None, None, None) => need.commands.join(", "),
             };
             writeln!(out, "  {:<width$}  {:<10} {why}", need.name, minimum)?;
             if let Some((meets, version)) = needs.declaration_meets(need) {
@@ -208,6 +214,10 @@ struct JsonModule<'a> {
     min_reason: Option<&'a str>,
     commands: &'a [String],
     first_line: Option<usize>,
+    /// In a graphical runbook, the activity of the first use (`first_line` is the
+    /// view's line).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    activity: Option<&'a str>,
     required_by: Option<&'a str>,
     /// `Some(false)` when the script's own `#Requires`/`Import-Module` pins a version
     /// below `min_version`; `None` when it pins none.
@@ -238,6 +248,7 @@ fn print_json(out: &mut dyn Write, reports: &[ScriptReport]) -> std::io::Result<
                     min_reason: need.min_reason,
                     commands: &need.commands,
                     first_line: need.first_line,
+                    activity: need.activity.as_deref(),
                     required_by: need.required_by.as_deref(),
                     declared_version_ok: report.modules.declaration_meets(need).map(|(ok, _)| ok),
                 })
@@ -268,6 +279,15 @@ fn print_requires(out: &mut dyn Write, reports: &[ScriptReport]) -> std::io::Res
     for report in reports {
         writeln!(out, "# {}", report.path.display())?;
         match report.modules.requires_line() {
+            // The canvas editor has no place for it: the account's modules are all it has.
+            Some(_) if is_graphical(&report.path) => {
+                let names: Vec<&str> = report.modules.modules.iter().map(|m| m.name.as_str()).collect();
+                writeln!(
+                    out,
+                    "# (a graphical runbook cannot declare modules: import {} into the Automation account)",
+                    names.join(", ")
+                )?
+            }
             Some(line) => writeln!(out, "{line}")?,
             None => writeln!(out, "# (no modules to import)")?,
         }

@@ -16,7 +16,7 @@ use std::path::Path;
 use base64::Engine;
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
-use crate::fix::{fix_text, FixMode};
+use crate::fix::{fix_text, FixMode, FixOutcome};
 use crate::lint::LintOptions;
 pub use model::GraphRunbook;
 pub use view::View;
@@ -60,6 +60,19 @@ pub fn read_definition(stream: &[u8]) -> Result<GraphRunbook, String> {
 }
 
 impl GraphicalRunbook {
+    /// The activity whose code holds byte `offset` of the view, or of the view as
+    /// `fixed` rewrote it (each activity's code where the fixes moved it).
+    pub fn activity_at(&self, offset: usize, fixed: Option<&FixOutcome>) -> Option<&str> {
+        let holds = |block: &view::Block| match fixed {
+            None => block.contains(offset),
+            Some(outcome) => {
+                let image = outcome.image_of(&block.range);
+                image.start <= offset && offset <= image.end
+            }
+        };
+        self.view.blocks.iter().find(|b| holds(b)).map(|b| b.activity.as_str())
+    }
+
     /// The findings of the view as a graphical runbook's: each names its activity,
     /// and its fix becomes the steps in the graphical editor (a fix with no edits,
     /// never applied, whose message is the steps). The steps are what the whole fix (unsafe fixes too) makes of the

@@ -25,6 +25,10 @@ pub struct ModuleNeed {
     pub commands: Vec<String>,
     /// 1-based line of the first of them; `None` for a module needed only by another.
     pub first_line: Option<usize>,
+    /// Byte offset of the first of them, in the text analyzed.
+    pub first_at: Option<usize>,
+    /// In a graphical runbook, the activity of the first of them.
+    pub activity: Option<String>,
     pub min_version: Option<&'static str>,
     /// Why that minimum (`Connect-MgGraph -Identity`).
     pub min_reason: Option<&'static str>,
@@ -61,6 +65,14 @@ impl ScriptReport {
         let lines = LineIndex::new(text);
         let modules = ScriptModules::analyze(&Script::parse(text), &lines);
         ScriptReport { path, lines, modules }
+    }
+
+    /// Name the activity of each module's first use, from its offset (a graphical
+    /// runbook's view, where lines are not the file's).
+    pub fn name_activities(&mut self, activity_at: impl Fn(usize) -> Option<String>) {
+        for need in &mut self.modules.modules {
+            need.activity = need.first_at.and_then(&activity_at);
+        }
     }
 
     /// The 1-based line of a byte offset.
@@ -253,6 +265,8 @@ impl ScriptModules {
                     name: module,
                     commands: Vec::new(),
                     first_line: Some(line),
+                    first_at: Some(command.range.start),
+                    activity: None,
                     min_version: None,
                     min_reason: None,
                     required_by: None,
@@ -274,6 +288,8 @@ impl ScriptModules {
                         name: dependency.to_owned(),
                         commands: Vec::new(),
                         first_line: None,
+                        first_at: None,
+                        activity: None,
                         min_version: None,
                         min_reason: None,
                         required_by: Some(name.clone()),
