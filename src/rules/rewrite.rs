@@ -425,11 +425,7 @@ pub fn rebuild_call(
 /// (`$a + 1`) would otherwise bind its first word and pass the rest as more arguments.
 fn as_argument<'t>(script: &Script<'t>, value: &Range<usize>) -> std::borrow::Cow<'t, str> {
     let text = script.slice(value);
-    let node = script
-        .tree
-        .root_node()
-        .descendant_for_byte_range(value.start, value.end);
-    let one_value = node.is_some_and(|node| match node.kind() {
+    let one_value = script.node_at(value).is_some_and(|node| match node.kind() {
         "variable"
         | "braced_variable"
         | "string_literal"

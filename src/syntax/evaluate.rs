@@ -429,7 +429,7 @@ impl<'t> Script<'t> {
     }
 
     /// The innermost node spanning `range` (wrapper nodes share their child's range).
-    fn node_at(&self, range: &Range<usize>) -> Option<Node<'_>> {
+    pub fn node_at(&self, range: &Range<usize>) -> Option<Node<'_>> {
         self.tree.root_node().descendant_for_byte_range(range.start, range.end)
     }
 }

@@ -946,6 +946,14 @@ fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
     outer.start <= inner.start && inner.end <= outer.end
 }
 
+/// `string_literal` wraps the verbatim or expandable string that says which it is.
+fn string_inner(node: Node) -> Node {
+    match kind(node) {
+        "string_literal" => node.named_child(0).unwrap_or(node),
+        _ => node,
+    }
+}
+
 fn is_string_kind(kind: &str) -> bool {
     matches!(
         kind,
@@ -1255,11 +1263,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
     /// `Other`: nothing reads it, and the recursion stays far from the stack's end.
     fn nested_value(&self, node: Node, depth: usize) -> Value {
         const MAX_DEPTH: usize = 16;
-        let mut inner = unwrap(node);
-        // `string_literal` wraps the verbatim or expandable string that says which it is.
-        if kind(inner) == "string_literal" {
-            inner = inner.named_child(0).unwrap_or(inner);
-        }
+        let inner = string_inner(unwrap(node));
         let text = self.text_of(inner);
         let kind = match kind(inner) {
             "string_literal" | "verbatim_string_characters" if text.starts_with(is_quote) => {
@@ -1327,11 +1331,7 @@ impl<'t, 'tree> Builder<'t, 'tree> {
             .filter(|entry| kind(entry) == "hash_entry")
             .map(|entry| {
                 let parts = named_children(entry);
-                let mut key = unwrap(*parts.first()?);
-                // `string_literal` wraps the verbatim or expandable string that says which it is.
-                if kind(key) == "string_literal" {
-                    key = key.named_child(0).unwrap_or(key);
-                }
+                let key = string_inner(unwrap(*parts.first()?));
                 let value = *parts.last()?;
                 let key_text = self.text_of(key);
                 let key = match kind(key) {
